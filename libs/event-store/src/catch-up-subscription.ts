@@ -1,0 +1,79 @@
+import type { BatchHandler, RecordedEvent, Subscription, SubscriptionOptions } from './event-store.port';
+
+export interface PollSource {
+  readAll(options: { after: bigint | null; limit: number }): Promise<RecordedEvent[]>;
+  /** Resolves when new events may be there, or after `timeoutMs` (other processes may append too). */
+  waitForAppend(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * A catch-up subscription for stores that can be polled cheaply (embedded,
+ * in-memory): read batches until the end, then sleep until an append is
+ * signalled in this process or a short timeout passes (an append by another
+ * process, such as the ops CLI, is noticed within `idlePollMs`).
+ */
+export function pollingSubscription(
+  source: PollSource,
+  handler: BatchHandler,
+  options: SubscriptionOptions,
+  idlePollMs = 100,
+): Subscription {
+  let stopped = false;
+  let after = options.after;
+  const batchSize = options.batchSize ?? 500;
+  let caughtUp = false;
+
+  const run = async (): Promise<void> => {
+    while (!stopped) {
+      const batch = await source.readAll({ after, limit: batchSize });
+      if (stopped) return;
+      if (batch.length > 0) {
+        await handler(batch);
+        after = batch[batch.length - 1].position;
+        continue;
+      }
+      if (!caughtUp) {
+        caughtUp = true;
+        options.onCaughtUp?.();
+      }
+      await source.waitForAppend(idlePollMs);
+    }
+  };
+
+  const done = run().catch((error: unknown) => {
+    stopped = true;
+    options.onError?.(error);
+  });
+
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+/** A broadcast signal: every waiter wakes at the next `notify()` or at its timeout. */
+export class AppendSignal {
+  private waiters: Array<() => void> = [];
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  wait(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.waiters = self.waiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+}

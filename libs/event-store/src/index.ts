@@ -1,0 +1,5 @@
+export * from './event-store.port';
+export * from './errors';
+export * from './catch-up-subscription';
+export { SqliteEventStore } from './sqlite/sqlite-event-store';
+export { InMemoryEventStore } from './memory/in-memory-event-store';

@@ -1,0 +1,86 @@
+/**
+ * The read store port: named collections of JSON documents keyed by id, read
+ * by id or by equality on indexed fields, and written only through `commit`,
+ * which applies a projection batch's changes together with the checkpoints of
+ * the projections that made them — atomically, so a crash never applies an
+ * event twice or skips one.
+ */
+
+export type Doc = Record<string, unknown>;
+
+/** Equality on (dotted) field paths; a `null` value matches a missing or null field. */
+export type Filter = Record<string, string | number | boolean | null>;
+
+export interface CollectionSpec {
+  name: string;
+  /** Each entry is one (compound) index over field paths; queries filter on these. */
+  indexes: string[][];
+}
+
+export interface FindOptions {
+  /** Results are ordered by id; `afterId` starts after that id (cursor pagination). */
+  afterId?: string;
+  limit?: number;
+}
+
+export interface Stored<T = Doc> {
+  id: string;
+  doc: T;
+}
+
+export interface Put {
+  collection: string;
+  id: string;
+  doc: Doc;
+}
+
+export interface Delete {
+  collection: string;
+  id: string;
+}
+
+export interface WriteSet {
+  puts: Put[];
+  deletes: Delete[];
+  /** The last position each projection has processed, stored with its changes. */
+  checkpoints: Array<{ name: string; position: bigint }>;
+}
+
+export interface ReadStore {
+  /** Creates collections and their indexes (idempotent; run at start-up). */
+  ensureCollections(specs: CollectionSpec[]): Promise<void>;
+
+  get<T = Doc>(collection: string, id: string): Promise<T | null>;
+  getMany<T = Doc>(collection: string, ids: string[]): Promise<Map<string, T>>;
+  find<T = Doc>(collection: string, filter: Filter, options?: FindOptions): Promise<Array<Stored<T>>>;
+
+  /** Atomically applies puts (insert or replace), deletes and checkpoints. */
+  commit(writes: WriteSet): Promise<void>;
+
+  checkpoint(name: string): Promise<bigint | null>;
+
+  /** Removes every document of the collections and the named checkpoints (rebuild from scratch). */
+  reset(collections: string[], checkpoints: string[]): Promise<void>;
+
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const READ_STORE = Symbol('READ_STORE');
+
+/** Reads a dotted path; shared by adapters that filter in memory. */
+export function fieldAt(doc: Doc, path: string): unknown {
+  let value: unknown = doc;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+export function matches(doc: Doc, filter: Filter): boolean {
+  return Object.entries(filter).every(([path, expected]) => {
+    const actual = fieldAt(doc, path);
+    return expected === null ? actual === null || actual === undefined : actual === expected;
+  });
+}

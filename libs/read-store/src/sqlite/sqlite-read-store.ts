@@ -1,0 +1,146 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
+
+const NAME = /^[A-Za-z0-9_]+$/;
+const PATH = /^[A-Za-z0-9_.]+$/;
+
+/**
+ * The embedded read store: one table per collection `(id, doc JSON)`, with
+ * expression indexes on the JSON fields that queries filter by. Checkpoints
+ * live in the same file and are written in the same transaction as the
+ * changes. WAL lets HTTP reads go on while a projection commits.
+ */
+export class SqliteReadStore implements ReadStore {
+  private readonly db: Database.Database;
+  private readonly known = new Set<string>();
+  private readonly stmtCache = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // Read models can always be rebuilt from the event store, and the checkpoint
+    // commits with the data, so NORMAL (no fsync per commit) loses nothing.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
+  }
+
+  async ensureCollections(specs: CollectionSpec[]): Promise<void> {
+    for (const spec of specs) this.ensure(spec.name, spec.indexes);
+  }
+
+  private ensure(name: string, indexes: string[][] = []): void {
+    if (!NAME.test(name)) throw new Error(`invalid collection name ${name}`);
+    if (!this.known.has(name)) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS "rm_${name}" (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+      this.known.add(name);
+    }
+    for (const fields of indexes) {
+      for (const f of fields) if (!PATH.test(f)) throw new Error(`invalid field path ${f}`);
+      const indexName = `ix_${name}_${fields.join('_').replace(/\./g, '__')}`;
+      const columns = fields.map((f) => `json_extract(doc, '$.${f}')`).join(', ');
+      this.db.exec(`CREATE INDEX IF NOT EXISTS "${indexName}" ON "rm_${name}" (${columns}, id)`);
+    }
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmtCache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmtCache.set(sql, s);
+    }
+    return s;
+  }
+
+  async get<T = Doc>(collection: string, id: string): Promise<T | null> {
+    this.ensure(collection);
+    const row = this.stmt(`SELECT doc FROM "rm_${collection}" WHERE id = ?`).get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as T) : null;
+  }
+
+  async getMany<T = Doc>(collection: string, ids: string[]): Promise<Map<string, T>> {
+    this.ensure(collection);
+    const result = new Map<string, T>();
+    // Chunks keep under SQLite's bound-parameter limit.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const sql = `SELECT id, doc FROM "rm_${collection}" WHERE id IN (${chunk.map(() => '?').join(',')})`;
+      for (const row of this.stmt(sql).all(...chunk) as Array<{ id: string; doc: string }>) {
+        result.set(row.id, JSON.parse(row.doc) as T);
+      }
+    }
+    return result;
+  }
+
+  async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {
+    this.ensure(collection);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const [path, value] of Object.entries(filter)) {
+      if (!PATH.test(path)) throw new Error(`invalid field path ${path}`);
+      if (value === null) where.push(`json_extract(doc, '$.${path}') IS NULL`);
+      else {
+        where.push(`json_extract(doc, '$.${path}') = ?`);
+        params.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+      }
+    }
+    if (options.afterId !== undefined) {
+      where.push('id > ?');
+      params.push(options.afterId);
+    }
+    let sql = `SELECT id, doc FROM "rm_${collection}"`;
+    if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
+    sql += ' ORDER BY id';
+    if (options.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(options.limit);
+    }
+    return (this.stmt(sql).all(...params) as Array<{ id: string; doc: string }>).map((row) => ({
+      id: row.id,
+      doc: JSON.parse(row.doc) as T,
+    }));
+  }
+
+  async commit(writes: WriteSet): Promise<void> {
+    for (const p of writes.puts) this.ensure(p.collection);
+    for (const d of writes.deletes) this.ensure(d.collection);
+    this.db.transaction(() => {
+      for (const p of writes.puts) {
+        this.stmt(`INSERT OR REPLACE INTO "rm_${p.collection}" (id, doc) VALUES (?, ?)`).run(p.id, JSON.stringify(p.doc));
+      }
+      for (const d of writes.deletes) {
+        this.stmt(`DELETE FROM "rm_${d.collection}" WHERE id = ?`).run(d.id);
+      }
+      for (const c of writes.checkpoints) {
+        this.stmt('INSERT OR REPLACE INTO checkpoints (name, position) VALUES (?, ?)').run(c.name, c.position.toString());
+      }
+    })();
+  }
+
+  async checkpoint(name: string): Promise<bigint | null> {
+    const row = this.stmt('SELECT position FROM checkpoints WHERE name = ?').get(name) as
+      | { position: string }
+      | undefined;
+    return row ? BigInt(row.position) : null;
+  }
+
+  async reset(collections: string[], checkpoints: string[]): Promise<void> {
+    for (const c of collections) this.ensure(c);
+    this.db.transaction(() => {
+      for (const c of collections) this.db.prepare(`DELETE FROM "rm_${c}"`).run();
+      for (const name of checkpoints) this.stmt('DELETE FROM checkpoints WHERE name = ?').run(name);
+    })();
+  }
+
+  async ping(): Promise<boolean> {
+    this.db.prepare('SELECT 1').get();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

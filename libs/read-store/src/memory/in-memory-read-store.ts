@@ -1,12 +1,17 @@
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
 import { matches } from '../read-store.port';
 
-/** For unit tests only. */
+// The SQLite and MongoDB adapters' rule: a test double that accepted other
+// names would pass unit tests that fail against the real stores.
+const NAME = /^[A-Za-z0-9_]+$/;
+
+/** For unit tests only. Docs are kept as JSON text so callers never share objects with the store. */
 export class InMemoryReadStore implements ReadStore {
   private readonly collections = new Map<string, Map<string, string>>();
   private readonly checkpoints = new Map<string, bigint>();
 
   private coll(name: string): Map<string, string> {
+    if (!NAME.test(name)) throw new Error(`invalid collection name ${name}`);
     let c = this.collections.get(name);
     if (!c) {
       c = new Map();
@@ -42,8 +47,12 @@ export class InMemoryReadStore implements ReadStore {
   }
 
   async commit(writes: WriteSet): Promise<void> {
-    for (const p of writes.puts) this.coll(p.collection).set(p.id, JSON.stringify(p.doc));
-    for (const d of writes.deletes) this.coll(d.collection).delete(d.id);
+    // Everything that can throw (names, JSON.stringify) runs before the first
+    // change, so a failing commit applies nothing, as the port requires.
+    const puts = writes.puts.map((p) => ({ coll: this.coll(p.collection), id: p.id, raw: JSON.stringify(p.doc) }));
+    const deletes = writes.deletes.map((d) => ({ coll: this.coll(d.collection), id: d.id }));
+    for (const p of puts) p.coll.set(p.id, p.raw);
+    for (const d of deletes) d.coll.delete(d.id);
     for (const c of writes.checkpoints) this.checkpoints.set(c.name, c.position);
   }
 
@@ -52,7 +61,7 @@ export class InMemoryReadStore implements ReadStore {
   }
 
   async reset(collections: string[], checkpoints: string[]): Promise<void> {
-    for (const c of collections) this.coll(c).clear();
+    for (const c of collections.map((name) => this.coll(name))) c.clear();
     for (const n of checkpoints) this.checkpoints.delete(n);
   }
 

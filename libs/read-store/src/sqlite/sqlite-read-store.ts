@@ -4,7 +4,17 @@ import { dirname } from 'node:path';
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
 
 const NAME = /^[A-Za-z0-9_]+$/;
-const PATH = /^[A-Za-z0-9_.]+$/;
+const PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+/**
+ * json_extract turns true/false into 1/0 and objects/arrays into JSON text, so
+ * equality alone would let `true` match 1 and a string match an object's text;
+ * the json_type check keeps equality type-strict like the other adapters.
+ */
+const JSON_KIND: Record<string, string> = {
+  string: "= 'text'",
+  number: "IN ('integer', 'real')",
+  boolean: "IN ('true', 'false')",
+};
 
 /**
  * The embedded read store: one table per collection `(id, doc JSON)`, with
@@ -40,7 +50,9 @@ export class SqliteReadStore implements ReadStore {
     }
     for (const fields of indexes) {
       for (const f of fields) if (!PATH.test(f)) throw new Error(`invalid field path ${f}`);
-      const indexName = `ix_${name}_${fields.join('_').replace(/\./g, '__')}`;
+      // ':' and ',' cannot occur in names or paths, so distinct indexes get distinct
+      // names (joining with '_' made ix_a_b_c both a(b_c) and a_b(c), and the second was skipped).
+      const indexName = `ix:${name}:${fields.join(',')}`;
       const columns = fields.map((f) => `json_extract(doc, '$.${f}')`).join(', ');
       this.db.exec(`CREATE INDEX IF NOT EXISTS "${indexName}" ON "rm_${name}" (${columns}, id)`);
     }
@@ -83,7 +95,8 @@ export class SqliteReadStore implements ReadStore {
       if (!PATH.test(path)) throw new Error(`invalid field path ${path}`);
       if (value === null) where.push(`json_extract(doc, '$.${path}') IS NULL`);
       else {
-        where.push(`json_extract(doc, '$.${path}') = ?`);
+        // The equality on json_extract comes first so the expression index is used.
+        where.push(`json_extract(doc, '$.${path}') = ? AND json_type(doc, '$.${path}') ${JSON_KIND[typeof value]}`);
         params.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
       }
     }

@@ -1,0 +1,58 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from './config/config';
+import { AppModule } from './app.module';
+import { createValidationPipe } from './http/validation.pipe';
+import { ProblemFilter } from './http/problem.filter';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** The whole service, as `npm start` runs it and as the HTTP tests drive it. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+    bufferLogs: true,
+    // Our own JSON parser below: an empty body is {} and bad JSON is a problem+json 400.
+    bodyParser: false,
+    abortOnError: false,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  for (const warning of config.warnings) logger.warn(warning);
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  // Fastify answers malformed JSON, oversized bodies and unknown routes before Nest: same problem shape there.
+  const filter = new ProblemFilter();
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.setErrorHandler((error, _request, reply) => {
+    filter.catch(error, { switchToHttp: () => ({ getResponse: () => reply }) } as never);
+  });
+  // An empty body on a JSON route (DELETE, deactivation) is an empty object, not a parse error.
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 });
+      done(error, undefined);
+    }
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Multi-account management')
+      .setDescription('Organizations of CRM accounts: members, connections, mirroring, lifecycle policies.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

@@ -1,0 +1,59 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from './config/config';
+import { StoresModule } from './infrastructure/stores.module';
+import { BearerAuthGuard } from './http/auth.guard';
+import { ProblemFilter } from './http/problem.filter';
+import { RequestContextInterceptor } from './http/idempotency.interceptor';
+import { CommandExecutor } from './commands/command-executor';
+import { CommandMetrics, MetricsRegistry, ProjectionMetrics } from './ops/metrics.service';
+import { HealthController } from './ops/health.controller';
+import { OpsController } from './ops/ops.controller';
+import { ProjectionsService } from './projections/projections.service';
+import { MinPositionInterceptor } from './projections/read-your-writes';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountCommands } from './accounts/account.commands';
+import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationCommands } from './organizations/organization.commands.service';
+import { OrganizationQueries } from './organizations/organization.queries';
+import { StepUpVerifier } from './organizations/step-up.verifier';
+import { SagasService } from './sagas/sagas.service';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        StoresModule.forConfig(config),
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers["x-step-up"]'],
+            customProps: (req) => ({ correlationId: req.headers['x-correlation-id'] }),
+          },
+        }),
+      ],
+      controllers: [HealthController, OpsController, AccountsController, OrganizationsController],
+      providers: [
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+        MetricsRegistry,
+        CommandMetrics,
+        ProjectionMetrics,
+        CommandExecutor,
+        ProjectionsService,
+        MinPositionInterceptor,
+        SagasService,
+        AccountCommands,
+        OrganizationCommands,
+        OrganizationQueries,
+        StepUpVerifier,
+      ],
+    };
+  }
+}

@@ -1,0 +1,137 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { DomainEvent } from '@mam/domain';
+import {
+  ConcurrencyError,
+  EVENT_STORE,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type StreamAppend,
+} from '@mam/event-store';
+import { requestContext } from '../http/request-context';
+import { Problem } from '../http/problem';
+import { eventId } from './event-ids';
+import { IdempotentReplay, idempotencyRecord, readIdempotencyRecord } from './idempotency';
+import { CommandMetrics } from '../ops/metrics.service';
+
+/** Streams read while deciding; every stream written must have been read, so its revision guards the write. */
+export class StreamLoader {
+  readonly revisions = new Map<string, bigint | null>();
+
+  constructor(private readonly store: EventStore) {}
+
+  async load<E extends DomainEvent = DomainEvent>(streamId: string): Promise<E[]> {
+    const events = await this.store.readStream(streamId);
+    this.revisions.set(streamId, events.length ? events[events.length - 1].revision : null);
+    return events.map((e) => ({ type: e.type, data: e.data }) as E);
+  }
+
+  async exists(streamId: string): Promise<boolean> {
+    return (await this.load(streamId)).length > 0;
+  }
+
+  expectation(streamId: string): ExpectedRevision {
+    if (!this.revisions.has(streamId)) throw new Error(`stream ${streamId} was written without being read`);
+    return this.revisions.get(streamId) ?? 'no_stream';
+  }
+}
+
+export interface Decision {
+  /** Events per stream, in append order. */
+  writes: Array<{ streamId: string; events: DomainEvent[] }>;
+  /** Streams that must not exist yet, written with the decision (e.g. a used step-up `jti`). */
+  claims?: Array<{ streamId: string; event: DomainEvent }>;
+}
+
+export interface CommandOptions {
+  name: string;
+  decide: (loader: StreamLoader) => Promise<Decision>;
+  actorUserId?: string;
+  /** Deterministic id (saga reactions): makes a repeated reaction append nothing. */
+  commandId?: string;
+  causationId?: string;
+  /** Answer fields besides `position`, recorded for idempotent replays. */
+  reply?: Record<string, unknown>;
+}
+
+/** api.md's command answer: the reply fields and the position of the last event appended. */
+export type CommandResult = Record<string, unknown> & { position: string };
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs one command: load streams, decide, append everything atomically with
+ * each written stream at the revision it was read. A concurrent writer makes
+ * the append fail as a whole; the command is then decided again on fresh
+ * state (so an O4 race loser sees the winner and gets its rule's 422), and
+ * after MAX_ATTEMPTS the caller gets 409 CONFLICT.
+ */
+@Injectable()
+export class CommandExecutor {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: CommandMetrics,
+  ) {}
+
+  async execute(options: CommandOptions): Promise<CommandResult> {
+    const stop = this.metrics.start(options.name);
+    try {
+      const result = await this.attempt(options);
+      stop('ok');
+      return result;
+    } catch (error) {
+      stop(error instanceof IdempotentReplay ? 'replay' : 'rejected');
+      throw error;
+    }
+  }
+
+  private async attempt(options: CommandOptions): Promise<CommandResult> {
+    const ctx = requestContext.getStore();
+    const at = new Date().toISOString();
+    for (let attempt = 1; ; attempt++) {
+      if (ctx?.idempotency) {
+        const previous = await readIdempotencyRecord(this.store, ctx.idempotency);
+        if (previous) throw new IdempotentReplay(previous);
+      }
+      const loader = new StreamLoader(this.store);
+      const decision = await options.decide(loader);
+      const metadata: EventMetadata = {
+        at,
+        correlationId: ctx?.correlationId ?? options.commandId ?? randomUUID(),
+        ...(options.causationId ? { causationId: options.causationId } : {}),
+        ...(options.actorUserId ? { actorUserId: options.actorUserId } : {}),
+        command: options.name,
+      };
+      const appends: StreamAppend[] = decision.writes
+        .filter((w) => w.events.length > 0)
+        .map((w) => ({
+          streamId: w.streamId,
+          expected: loader.expectation(w.streamId),
+          events: w.events.map((e, i) => ({ id: eventId(options.commandId, w.streamId, i), type: e.type, data: e.data, metadata })),
+        }));
+      for (const claim of decision.claims ?? []) {
+        appends.push({
+          streamId: claim.streamId,
+          expected: 'no_stream',
+          events: [{ id: eventId(options.commandId, claim.streamId, 0), ...claim.event, metadata }],
+        });
+      }
+      if (ctx?.idempotency) {
+        appends.push(idempotencyRecord(ctx.idempotency, options.reply ?? {}, metadata));
+      }
+      if (appends.length === 0) {
+        const head = await this.store.headPosition();
+        return { ...options.reply, position: (head ?? 0n).toString() };
+      }
+      try {
+        const results = await this.store.appendMany(appends);
+        const position = results.reduce((max, r) => (r.position > max ? r.position : max), 0n);
+        return { ...options.reply, position: position.toString() };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new Problem(409, 'CONFLICT', 'the resource was changed concurrently; retry the request');
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  production: boolean;
+  apiTokens: string[];
+  stepUpSecret: string;
+  eventStore: 'embedded' | 'kurrentdb';
+  kurrentdbUrl?: string;
+  readStore: 'embedded' | 'mongodb';
+  mongodbUrl?: string;
+  logLevel: string;
+  /** Run projections and sagas in this process (tests may turn sagas off). */
+  runProjections: boolean;
+  runSagas: boolean;
+  /** Warnings to log once the logger exists (dev defaults in use). */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {}
+
+const DEV_TOKEN = 'dev-token';
+const DEV_STEP_UP_SECRET = 'dev-step-up-secret';
+
+/** Reads api.md's environment; refuses to start in production without secrets. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const production = env.NODE_ENV === 'production';
+  const warnings: string[] = [];
+  const tokens = (env.API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (tokens.length === 0) {
+    if (production) throw new ConfigError('API_TOKENS is required when NODE_ENV=production');
+    tokens.push(DEV_TOKEN);
+    warnings.push(`API_TOKENS is not set: accepting the development token "${DEV_TOKEN}"`);
+  }
+  let stepUpSecret = env.STEP_UP_SECRET ?? '';
+  if (!stepUpSecret) {
+    if (production) throw new ConfigError('STEP_UP_SECRET is required when NODE_ENV=production');
+    stepUpSecret = DEV_STEP_UP_SECRET;
+    warnings.push(`STEP_UP_SECRET is not set: using the development secret`);
+  }
+  const eventStore = (env.EVENT_STORE ?? 'embedded') as AppConfig['eventStore'];
+  if (!['embedded', 'kurrentdb'].includes(eventStore)) throw new ConfigError(`EVENT_STORE must be embedded or kurrentdb, not ${eventStore}`);
+  if (eventStore === 'kurrentdb' && !env.KURRENTDB_URL) throw new ConfigError('EVENT_STORE=kurrentdb needs KURRENTDB_URL');
+  const readStore = (env.READ_STORE ?? 'embedded') as AppConfig['readStore'];
+  if (!['embedded', 'mongodb'].includes(readStore)) throw new ConfigError(`READ_STORE must be embedded or mongodb, not ${readStore}`);
+  if (readStore === 'mongodb' && !env.MONGODB_URL) throw new ConfigError('READ_STORE=mongodb needs MONGODB_URL');
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, not ${env.PORT}`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    production,
+    apiTokens: tokens,
+    stepUpSecret,
+    eventStore,
+    kurrentdbUrl: env.KURRENTDB_URL,
+    readStore,
+    mongodbUrl: env.MONGODB_URL,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    runProjections: env.RUN_PROJECTIONS !== 'false',
+    runSagas: env.RUN_SAGAS !== 'false',
+    warnings,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

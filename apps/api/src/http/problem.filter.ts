@@ -1,0 +1,50 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from '@mam/domain';
+import { ConcurrencyError } from '@mam/event-store';
+import { Problem, problemBody, type ProblemBody } from './problem';
+
+/** Every failure leaves as application/problem+json, whatever threw it. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toProblem(exception);
+    if (body.status >= 500 && body.code === 'INTERNAL_ERROR') this.logger.error(exception);
+    void reply.status(body.status).header('content-type', 'application/problem+json').send(body);
+  }
+
+  private toProblem(exception: unknown): ProblemBody {
+    if (exception instanceof Problem) return exception.body();
+    if (exception instanceof DomainError) return Problem.of(exception.code, exception.message).body();
+    if (exception instanceof ConcurrencyError) {
+      return problemBody(409, 'CONFLICT', 'the resource was changed concurrently; retry the request');
+    }
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastifyError?.statusCode === 'number') return fromFastify(fastifyError);
+    return problemBody(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
+  }
+}
+
+function fromHttpException(e: HttpException): ProblemBody {
+  const status = e.getStatus();
+  if (status === 404) return problemBody(404, 'NOT_FOUND', 'no such resource');
+  if (status === 413) return problemBody(413, 'PAYLOAD_TOO_LARGE', 'the body exceeds 1 MiB');
+  if (status === 400) return problemBody(400, 'VALIDATION_FAILED', e.message, [{ path: '', message: e.message }]);
+  return problemBody(status, status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : 'ERROR', e.message);
+}
+
+/** Errors raised by Fastify before Nest sees the request: bad JSON, too large, wrong content type. */
+function fromFastify(e: { statusCode?: number; code?: string; message?: string }): ProblemBody {
+  const status = e.statusCode ?? 500;
+  if (status === 413) return problemBody(413, 'PAYLOAD_TOO_LARGE', 'the body exceeds 1 MiB');
+  if (status === 415) return problemBody(415, 'UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported media type');
+  if (status === 400) {
+    const message = e.message ?? 'malformed request';
+    return problemBody(400, 'VALIDATION_FAILED', message, [{ path: '', message }]);
+  }
+  return problemBody(status, 'ERROR', e.message ?? 'error');
+}

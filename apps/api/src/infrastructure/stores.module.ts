@@ -1,0 +1,35 @@
+import { Global, Inject, Module, OnApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@mam/event-store';
+import { READ_STORE, type ReadStore } from '@mam/read-store';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { openEventStore, openReadStore } from './stores';
+
+/** Closes the stores last: runners stop in onModuleDestroy, before this runs. */
+class StoresLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.events.close();
+    await this.readStore.close();
+  }
+}
+
+@Global()
+@Module({})
+export class StoresModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: StoresModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        { provide: READ_STORE, useFactory: () => openReadStore(config) },
+        StoresLifecycle,
+      ],
+      exports: [APP_CONFIG, EVENT_STORE, READ_STORE],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config/config';
+import { createApp } from './app.factory';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  app.get(Logger).log(`listening on http://${config.host}:${config.port} (event store: ${config.eventStore}, read store: ${config.readStore}, data: ${config.dataDir})`);
+}
+
+import { Logger } from 'nestjs-pino';
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? `configuration: ${error.message}` : (error as Error)?.stack ?? String(error);
+  process.stderr.write(`multi-account-management failed to start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import type { Projection } from './projection';
+import { accountsProjection, accountUsersProjection } from '../accounts/account.projections';
+import { organizationHistoryProjection, organizationsProjection } from '../organizations/organization.projections';
+
+/** Every read-model projection of the service; the ops CLI rebuilds from the same list. */
+export const ALL_PROJECTIONS: Projection[] = [
+  accountsProjection,
+  accountUsersProjection,
+  organizationsProjection,
+  organizationHistoryProjection,
+];

@@ -1,0 +1,193 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore, RecordedEvent, Subscription } from '@mam/event-store';
+import type { ReadStore } from '@mam/read-store';
+import type { Projection } from './projection';
+import { ReadModelBatch } from './read-model-batch';
+import { PARKED_COLLECTION, parkedEntry } from './parked-events';
+
+export type ProjectionStatus = 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopped';
+
+export interface ProjectionInfo {
+  name: string;
+  position: string | null;
+  lag: string;
+  status: ProjectionStatus;
+  parked: number;
+}
+
+interface Waiter {
+  position: bigint;
+  names: readonly string[];
+  resolve: (ok: boolean) => void;
+}
+
+/**
+ * Feeds a group of projections from one catch-up subscription: each batch is
+ * applied to an in-memory unit of work and committed with every projection's
+ * checkpoint in one read-store write, so a crash anywhere replays the whole
+ * batch and nothing is applied twice or skipped.
+ *
+ * A projection that throws on an event has that event parked (stored with
+ * the error, visible to ops and retried by them) and the batch goes on: one
+ * bad event must not stop every read model behind it. A failing commit (the
+ * store is down) restarts the subscription from the stored checkpoints with
+ * backoff.
+ */
+export class ProjectionRunner {
+  private readonly logger: Logger;
+  private readonly positions = new Map<string, bigint | null>();
+  private readonly parkedCounts = new Map<string, number>();
+  private subscription: Subscription | null = null;
+  private waiters: Waiter[] = [];
+  private status: ProjectionStatus = 'stopped';
+  private stopped = true;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly events: EventStore,
+    private readonly readStore: ReadStore,
+    readonly projections: Projection[],
+    private readonly options: { batchSize?: number; onCommitted?: (runner: ProjectionRunner) => void } = {},
+  ) {
+    this.logger = new Logger(`Projections:${name}`);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.status = 'starting';
+    await this.readStore.ensureCollections([
+      ...this.projections.flatMap((p) => p.collections),
+      { name: PARKED_COLLECTION, indexes: [['projection']] },
+    ]);
+    for (const p of this.projections) {
+      this.positions.set(p.name, await this.readStore.checkpoint(p.name));
+      this.parkedCounts.set(p.name, (await this.readStore.find(PARKED_COLLECTION, { projection: p.name })).length);
+    }
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    if (this.stopped) return;
+    this.status = 'catching-up';
+    const after = this.lowestPosition();
+    this.subscription = this.events.subscribe((batch) => this.handle(batch), {
+      after,
+      batchSize: this.options.batchSize ?? 1000,
+      onCaughtUp: () => {
+        if (this.status === 'catching-up') this.status = 'live';
+      },
+      onError: (error) => this.retry(error),
+    });
+  }
+
+  private retry(error: unknown): void {
+    this.subscription = null;
+    if (this.stopped) return;
+    this.failures += 1;
+    const delay = Math.min(30_000, 100 * 2 ** Math.min(this.failures, 9));
+    this.status = 'retrying';
+    this.logger.error(`batch failed, retrying in ${delay} ms: ${(error as Error)?.message ?? error}`);
+    this.retryTimer = setTimeout(() => this.subscribe(), delay);
+  }
+
+  private lowestPosition(): bigint | null {
+    let lowest: bigint | undefined;
+    for (const p of this.positions.values()) {
+      if (p === null) return null;
+      if (lowest === undefined || p < lowest) lowest = p;
+    }
+    return lowest ?? null;
+  }
+
+  private async handle(batch: RecordedEvent[]): Promise<void> {
+    const tx = new ReadModelBatch(this.readStore);
+    const parked: Array<{ projection: string; event: RecordedEvent; error: unknown }> = [];
+    for (const event of batch) {
+      for (const p of this.projections) {
+        const done = this.positions.get(p.name);
+        if ((done !== null && done !== undefined && event.position <= done) || !p.eventTypes.has(event.type)) continue;
+        tx.begin();
+        try {
+          await p.apply(event, tx);
+          tx.commitEvent();
+        } catch (error) {
+          tx.rollbackEvent();
+          parked.push({ projection: p.name, event, error });
+        }
+      }
+    }
+    const last = batch[batch.length - 1].position;
+    for (const entry of parked) {
+      const doc = parkedEntry(entry.projection, entry.event, entry.error);
+      tx.put(PARKED_COLLECTION, doc.id, doc);
+      this.logger.error(`parked ${entry.event.type} at ${entry.event.position} in ${entry.projection}: ${doc.error}`);
+    }
+    const checkpoints = this.projections.map((p) => ({ name: p.name, position: last }));
+    await this.readStore.commit(tx.toWriteSet(checkpoints));
+    this.failures = 0;
+    for (const p of this.projections) this.positions.set(p.name, last);
+    for (const entry of parked) this.parkedCounts.set(entry.projection, (this.parkedCounts.get(entry.projection) ?? 0) + 1);
+    this.wakeWaiters();
+    this.options.onCommitted?.(this);
+  }
+
+  /** Read-your-writes: resolves true once every named projection has processed `position`, false after `timeoutMs`. */
+  waitFor(position: bigint, names: readonly string[], timeoutMs: number): Promise<boolean> {
+    if (this.reached(position, names)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { position, names, resolve };
+      this.waiters.push(waiter);
+      setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(this.reached(position, names));
+      }, timeoutMs).unref();
+    });
+  }
+
+  private reached(position: bigint, names: readonly string[]): boolean {
+    return names.every((n) => {
+      const p = this.positions.get(n);
+      return p !== undefined && p !== null && p >= position;
+    });
+  }
+
+  private wakeWaiters(): void {
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (this.reached(w.position, w.names)) w.resolve(true);
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  has(name: string): boolean {
+    return this.positions.has(name);
+  }
+
+  async info(): Promise<ProjectionInfo[]> {
+    const head = await this.events.headPosition();
+    return this.projections.map((p) => {
+      const position = this.positions.get(p.name) ?? null;
+      const lag = head === null ? 0n : position === null ? head : head > position ? head - position : 0n;
+      return {
+        name: p.name,
+        position: position === null ? null : position.toString(),
+        lag: lag.toString(),
+        status: this.status,
+        parked: this.parkedCounts.get(p.name) ?? 0,
+      };
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.subscription?.stop();
+    this.subscription = null;
+    this.status = 'stopped';
+    for (const w of this.waiters) w.resolve(false);
+    this.waiters = [];
+  }
+}

@@ -1,0 +1,104 @@
+import type { Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '@mam/read-store';
+import { matches } from '@mam/read-store';
+import type { ProjectionTx } from './projection';
+
+type Pending = Map<string, Map<string, Doc | null>>; // collection → id → doc (null = deleted)
+
+/**
+ * A unit of work over the read store for one batch of events: reads see the
+ * batch's own writes, writes are kept in memory and committed once, with the
+ * checkpoints, by the runner. `begin`/`rollbackEvent` undo one event's writes
+ * when a projection throws on it, so a parked event leaves no half-change.
+ *
+ * Documents are shared, not copied (copies cost more than the rest of a
+ * rebuild): projections treat what they read as immutable and put new objects.
+ */
+export class ReadModelBatch implements ProjectionTx {
+  private readonly pending: Pending = new Map();
+  private journal: Array<{ collection: string; id: string; had: boolean; previous: Doc | null | undefined }> | null = null;
+
+  constructor(private readonly store: ReadStore) {}
+
+  begin(): void {
+    this.journal = [];
+  }
+
+  commitEvent(): void {
+    this.journal = null;
+  }
+
+  rollbackEvent(): void {
+    for (const entry of (this.journal ?? []).reverse()) {
+      const coll = this.coll(entry.collection);
+      if (entry.had) coll.set(entry.id, entry.previous as Doc | null);
+      else coll.delete(entry.id);
+    }
+    this.journal = null;
+  }
+
+  private coll(name: string): Map<string, Doc | null> {
+    let c = this.pending.get(name);
+    if (!c) {
+      c = new Map();
+      this.pending.set(name, c);
+    }
+    return c;
+  }
+
+  private record(collection: string, id: string): void {
+    if (!this.journal) return;
+    const coll = this.coll(collection);
+    this.journal.push({ collection, id, had: coll.has(id), previous: coll.get(id) });
+  }
+
+  async get<T = Doc>(collection: string, id: string): Promise<T | null> {
+    const coll = this.pending.get(collection);
+    if (coll?.has(id)) return (coll.get(id) ?? null) as T | null;
+    const doc = await this.store.get<Doc>(collection, id);
+    return doc as T | null;
+  }
+
+  async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {
+    const coll = this.pending.get(collection);
+    if (!coll || coll.size === 0) return this.store.find<T>(collection, filter, options);
+    // Each pending entry can hide at most one stored row: ask for that many more.
+    const limit = options.limit === undefined ? undefined : options.limit + coll.size;
+    const stored = await this.store.find<Doc>(collection, filter, { ...options, limit });
+    const merged = new Map<string, Doc>();
+    for (const row of stored) if (!coll.has(row.id)) merged.set(row.id, row.doc);
+    for (const [id, doc] of coll) {
+      if (doc && matches(doc, filter) && (options.afterId === undefined || id > options.afterId)) {
+        merged.set(id, doc);
+      }
+    }
+    const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return rows.slice(0, options.limit ?? rows.length).map(([id, doc]) => ({ id, doc: doc as T }));
+  }
+
+  put(collection: string, id: string, doc: object): void {
+    this.record(collection, id);
+    this.coll(collection).set(id, doc as Doc);
+  }
+
+  delete(collection: string, id: string): void {
+    this.record(collection, id);
+    this.coll(collection).set(id, null);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const c of this.pending.values()) n += c.size;
+    return n;
+  }
+
+  toWriteSet(checkpoints: WriteSet['checkpoints']): WriteSet {
+    const writes: WriteSet = { puts: [], deletes: [], checkpoints };
+    for (const [collection, docs] of this.pending) {
+      for (const [id, doc] of docs) {
+        if (doc === null) writes.deletes.push({ collection, id });
+        else writes.puts.push({ collection, id, doc });
+      }
+    }
+    return writes;
+  }
+}

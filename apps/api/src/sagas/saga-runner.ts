@@ -1,0 +1,123 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore, RecordedEvent, Subscription } from '@mam/event-store';
+import type { ReadStore } from '@mam/read-store';
+import { PARKED_COLLECTION, parkedEntry } from '../projections/parked-events';
+import type { ProjectionInfo } from '../projections/projection-runner';
+import type { PolicyCommand, Saga, SagaContext } from './saga';
+
+export type Dispatch = (command: PolicyCommand, commandId: string, causationId: string) => Promise<unknown>;
+
+export interface SagaRunnerOptions {
+  /** Attempts per event before it is parked. */
+  attempts?: number;
+  /** First retry delay; doubles each time. */
+  backoffMs?: number;
+}
+
+/**
+ * Feeds one saga from the event store's catch-up subscription, not from an
+ * in-memory bus, with its checkpoint in the read store. Each reaction's
+ * command id derives from the causing event's id and the command's index,
+ * so a redelivery after a crash appends nothing twice (the event ids repeat
+ * and the deciders re-check their condition). A reaction that keeps failing
+ * is retried with backoff, then parked with its error — never looped on
+ * forever, never skipped silently.
+ */
+export class SagaRunner {
+  private readonly logger: Logger;
+  private subscription: Subscription | null = null;
+  private position: bigint | null = null;
+  private parked = 0;
+  private status: ProjectionInfo['status'] = 'stopped';
+  private stopped = true;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly saga: Saga,
+    private readonly events: EventStore,
+    private readonly readStore: ReadStore,
+    private readonly context: SagaContext,
+    private readonly dispatch: Dispatch,
+    private readonly options: SagaRunnerOptions = {},
+  ) {
+    this.logger = new Logger(saga.name);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.readStore.ensureCollections([{ name: PARKED_COLLECTION, indexes: [['projection']] }]);
+    this.position = await this.readStore.checkpoint(this.saga.name);
+    this.parked = (await this.readStore.find(PARKED_COLLECTION, { projection: this.saga.name })).length;
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    if (this.stopped) return;
+    this.status = 'catching-up';
+    this.subscription = this.events.subscribe((batch) => this.handle(batch), {
+      after: this.position,
+      batchSize: 200,
+      onCaughtUp: () => (this.status = 'live'),
+      onError: (error) => {
+        this.subscription = null;
+        if (this.stopped) return;
+        this.status = 'retrying';
+        this.logger.error(`subscription failed, resubscribing: ${(error as Error).message}`);
+        this.retryTimer = setTimeout(() => this.subscribe(), 1000);
+      },
+    });
+  }
+
+  private async handle(batch: RecordedEvent[]): Promise<void> {
+    for (const event of batch) {
+      if (this.stopped) return;
+      if (this.saga.eventTypes.has(event.type)) await this.react(event);
+      this.position = event.position;
+    }
+    await this.readStore.commit({ puts: [], deletes: [], checkpoints: [{ name: this.saga.name, position: this.position! }] });
+  }
+
+  private async react(event: RecordedEvent): Promise<void> {
+    const attempts = this.options.attempts ?? 5;
+    const backoff = this.options.backoffMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const commands = await this.saga.react(event, this.context);
+        for (const [i, command] of commands.entries()) await this.dispatch(command, `${event.id}:${this.saga.name}:${i}`, event.id);
+        if (commands.length > 0) {
+          // Checkpoint right after a reaction, so a crash later in the batch does not redo it.
+          await this.readStore.commit({ puts: [], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });
+        }
+        return;
+      } catch (error) {
+        if (attempt >= attempts || this.stopped) {
+          const doc = parkedEntry(this.saga.name, event, error);
+          await this.readStore.commit({ puts: [{ collection: PARKED_COLLECTION, id: doc.id, doc: { ...doc } }], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });
+          this.parked += 1;
+          this.logger.error(`parked ${event.type} at ${event.position} after ${attempt} attempts: ${doc.error}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  async info(): Promise<ProjectionInfo> {
+    const head = await this.events.headPosition();
+    const lag = head === null ? 0n : this.position === null ? head : head > this.position ? head - this.position : 0n;
+    return { name: this.saga.name, position: this.position?.toString() ?? null, lag: lag.toString(), status: this.status, parked: this.parked };
+  }
+
+  /** True once the saga has handled `position` (tests and read-your-writes for saga effects). */
+  reached(position: bigint): boolean {
+    return this.position !== null && this.position >= position;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.subscription?.stop();
+    this.subscription = null;
+    this.status = 'stopped';
+  }
+}

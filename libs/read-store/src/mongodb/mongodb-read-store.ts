@@ -1,0 +1,220 @@
+import { MongoClient, MongoServerError } from 'mongodb';
+import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter as MongoFilter } from 'mongodb';
+import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
+
+/** A read-model document as stored: the port's id becomes `_id`. */
+type RmDoc = { _id: string } & Doc;
+type CheckpointDoc = { _id: string; position: string };
+
+// Same rules as the SQLite adapter, so a name valid on one is valid on both; the
+// path rule also keeps `$`-operators (e.g. `$where`) out of filters built from keys.
+const NAME = /^[A-Za-z0-9_]+$/;
+const PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+/** Ops per bulkWrite call: keeps each command well under the 16 MB / 100k-op batch limits. */
+const CHUNK = 1000;
+const NAMESPACE_EXISTS = 48;
+
+/**
+ * The MongoDB read store: one collection `rm_<name>` per read-model collection,
+ * documents `{ _id: id, ...doc }`, and a `checkpoints` collection whose
+ * positions are decimal strings (BSON has no unsigned 64-bit integer, and
+ * KurrentDB commit positions can exceed both int64's sign bit and 2^53).
+ */
+export class MongoReadStore implements ReadStore {
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+  ) {}
+
+  /**
+   * Connects and pings, failing within `serverSelectionTimeoutMS` with an error
+   * naming the host (never the credentials) instead of hanging at start-up.
+   */
+  static async connect(url: string, dbName?: string, serverSelectionTimeoutMS = 5000): Promise<MongoReadStore> {
+    const where = describeUrl(url);
+    const fail = (what: string, error: unknown) =>
+      new Error(`MongoDB read store: ${what}: ${where.redact(error instanceof Error ? error.message : String(error))}`);
+    let client: MongoClient;
+    try {
+      // ignoreUndefined: drop `undefined` fields as JSON does (the driver would store null).
+      client = new MongoClient(url, { serverSelectionTimeoutMS, ignoreUndefined: true });
+    } catch (error) {
+      throw fail(`invalid URL for ${where.host}`, error);
+    }
+    try {
+      await client.connect();
+      const db = client.db(dbName);
+      await db.command({ ping: 1 });
+      return new MongoReadStore(client, db);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw fail(`cannot reach ${where.host} within ${serverSelectionTimeoutMS} ms`, error);
+    }
+  }
+
+  private coll(name: string): Collection<RmDoc> {
+    if (!NAME.test(name)) throw new Error(`invalid collection name ${name}`);
+    return this.db.collection<RmDoc>(`rm_${name}`);
+  }
+
+  private get checkpoints(): Collection<CheckpointDoc> {
+    return this.db.collection<CheckpointDoc>('checkpoints');
+  }
+
+  async ensureCollections(specs: CollectionSpec[]): Promise<void> {
+    const existing = new Set(
+      (await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
+    );
+    for (const spec of specs) {
+      const coll = this.coll(spec.name);
+      // Created up front so commits never create collections inside a transaction
+      // (allowed since 4.4, but two first commits racing would conflict).
+      if (!existing.has(coll.collectionName)) {
+        await this.db.createCollection(coll.collectionName).catch((e: unknown) => {
+          if (!(e instanceof MongoServerError && e.code === NAMESPACE_EXISTS)) throw e;
+        });
+      }
+      for (const fields of spec.indexes) {
+        for (const f of fields) if (!PATH.test(f)) throw new Error(`invalid field path ${f}`);
+        // _id last: an equality filter on the fields then reads in id order straight
+        // from the index, and afterId becomes a range on it. Same keys = no-op.
+        await coll.createIndex([...fields.map((f): [string, 1] => [f, 1]), ['_id', 1]]);
+      }
+    }
+  }
+
+  async get<T = Doc>(collection: string, id: string): Promise<T | null> {
+    const raw = await this.coll(collection).findOne({ _id: id });
+    return raw ? (stripId(raw) as T) : null;
+  }
+
+  async getMany<T = Doc>(collection: string, ids: string[]): Promise<Map<string, T>> {
+    const coll = this.coll(collection);
+    const result = new Map<string, T>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      for (const raw of await coll.find({ _id: { $in: ids.slice(i, i + CHUNK) } }).toArray()) {
+        result.set(raw._id, stripId(raw) as T);
+      }
+    }
+    return result;
+  }
+
+  async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {
+    const coll = this.coll(collection);
+    // Mongo reads limit 0 as "no limit"; the port means "no rows".
+    if (options.limit === 0) return [];
+    const query: Record<string, unknown> = {};
+    for (const [path, value] of Object.entries(filter)) {
+      if (!PATH.test(path)) throw new Error(`invalid field path ${path}`);
+      // { $eq: null } matches both a null and a missing field, as the port requires.
+      query[path] = { $eq: value };
+    }
+    if (options.afterId !== undefined) query._id = { $gt: options.afterId };
+    let cursor = coll.find(query as MongoFilter<RmDoc>).sort({ _id: 1 });
+    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    return (await cursor.toArray()).map((raw) => ({ id: raw._id, doc: stripId(raw) as T }));
+  }
+
+  /**
+   * One transaction per batch (it needs a replica set: compose runs a one-node
+   * one). The alternative, upserts guarded by a per-document position, would
+   * make a replayed batch harmless for puts, but not for deletes (they would
+   * need tombstones), nor for the checkpoint (it could land before or without
+   * the changes it vouches for), and readers would see half-applied batches.
+   * A transaction gives the port's all-or-nothing commit, as SQLite does.
+   * Large batches are fine up to the server's transaction limits (60 s
+   * lifetime by default); ops are chunked so no single command grows unbounded.
+   */
+  async commit(writes: WriteSet): Promise<void> {
+    // Validate and group before opening a session, so a bad name fails fast.
+    // Per collection, puts then deletes in order: the same result as SQLite's
+    // all-puts-then-all-deletes, since collections are independent.
+    const byCollection = new Map<string, { coll: Collection<RmDoc>; ops: AnyBulkWriteOperation<RmDoc>[] }>();
+    const opsFor = (name: string) => {
+      let entry = byCollection.get(name);
+      if (!entry) byCollection.set(name, (entry = { coll: this.coll(name), ops: [] }));
+      return entry.ops;
+    };
+    for (const p of writes.puts) {
+      if ('_id' in p.doc) throw new Error(`document ${p.collection}/${p.id} must not have an _id field`);
+      opsFor(p.collection).push({ replaceOne: { filter: { _id: p.id }, replacement: p.doc, upsert: true } });
+    }
+    for (const d of writes.deletes) opsFor(d.collection).push({ deleteOne: { filter: { _id: d.id } } });
+    const checkpointOps: AnyBulkWriteOperation<CheckpointDoc>[] = writes.checkpoints.map((c) => ({
+      replaceOne: { filter: { _id: c.name }, replacement: { position: c.position.toString() }, upsert: true },
+    }));
+    if (byCollection.size === 0 && checkpointOps.length === 0) return;
+
+    await this.inTransaction(async (session) => {
+      // Sequential awaits: a transaction's operations must not run in parallel.
+      for (const { coll, ops } of byCollection.values()) await bulk(coll, ops, session);
+      await bulk(this.checkpoints, checkpointOps, session);
+    });
+  }
+
+  async checkpoint(name: string): Promise<bigint | null> {
+    const row = await this.checkpoints.findOne({ _id: name });
+    return row ? BigInt(row.position) : null;
+  }
+
+  async reset(collections: string[], checkpoints: string[]): Promise<void> {
+    const colls = collections.map((c) => this.coll(c));
+    // deleteMany rather than drop: drops cannot run in a transaction and would
+    // lose the indexes; together, a crash cannot leave a checkpoint over emptied data.
+    await this.inTransaction(async (session) => {
+      for (const coll of colls) await coll.deleteMany({}, { session });
+      if (checkpoints.length) await this.checkpoints.deleteMany({ _id: { $in: checkpoints } }, { session });
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.db.command({ ping: 1 })).ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async inTransaction(fn: (session: ClientSession) => Promise<void>): Promise<void> {
+    const session = this.client.startSession();
+    try {
+      // withTransaction retries the callback on transient errors (write conflicts,
+      // failover) and the commit on unknown results; majority makes it durable.
+      await session.withTransaction(() => fn(session), { writeConcern: { w: 'majority' } });
+    } finally {
+      await session.endSession();
+    }
+  }
+}
+
+async function bulk<T extends { _id: string }>(
+  coll: Collection<T>,
+  ops: AnyBulkWriteOperation<T>[],
+  session: ClientSession,
+): Promise<void> {
+  for (let i = 0; i < ops.length; i += CHUNK) {
+    await coll.bulkWrite(ops.slice(i, i + CHUNK), { session, ordered: true });
+  }
+}
+
+function stripId(raw: RmDoc): Doc {
+  const { _id, ...doc } = raw;
+  return doc;
+}
+
+/** The URL's host list for messages, and a redactor in case a driver message echoes the password. */
+function describeUrl(url: string): { host: string; redact: (text: string) => string } {
+  let rest = url.replace(/^[a-z0-9+.-]+:\/\//i, '').split('?')[0];
+  const at = rest.lastIndexOf('@');
+  const userinfo = at >= 0 ? rest.slice(0, at) : '';
+  if (at >= 0) rest = rest.slice(at + 1);
+  const secrets = [userinfo, userinfo.split(':').slice(1).join(':')].filter((s) => s.length > 0);
+  return {
+    host: rest.split('/')[0] || '(no host)',
+    redact: (text) => secrets.reduce((t, s) => t.split(s).join('***'), text),
+  };
+}

@@ -1,0 +1,388 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConcurrencyError,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+} from '@mam/event-store';
+
+export interface EventStoreFixture {
+  store: EventStore;
+  /**
+   * Closes nothing itself: the contract closes `store` first, then calls this to
+   * open the same storage again (restart durability). Omit for stores that keep nothing.
+   */
+  reopen?: () => Promise<EventStore>;
+  /** Closes whatever store is open (closing twice must be harmless) and removes files. */
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * The promises every EventStore adapter keeps (see event-store.port.ts).
+ *
+ * Written to also run against a shared, non-empty KurrentDB: every test uses
+ * fresh stream names and UUID event ids, looks at the global log only after
+ * the head it saw at its start, and ignores events of other streams. Positions
+ * are compared by order only, never by arithmetic (KurrentDB's have gaps).
+ */
+export function eventStoreContract(name: string, factory: () => Promise<EventStoreFixture>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let fixture: EventStoreFixture;
+    let store: EventStore;
+
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    /** Events of `streams` in the global log after `after`, paged with a small limit. */
+    async function logOf(streams: string[], after: bigint | null): Promise<RecordedEvent[]> {
+      const all: RecordedEvent[] = [];
+      for (let page = await store.readAll({ after, limit: 7 }); page.length > 0; ) {
+        all.push(...page);
+        page = await store.readAll({ after: page[page.length - 1].position, limit: 7 });
+      }
+      return all.filter((e) => streams.includes(e.streamId));
+    }
+
+    describe('append and readStream', () => {
+      it('round-trips type, data and metadata with revisions and growing positions', async () => {
+        const s = streamName('roundtrip');
+        const first = event('Opened', { title: 'Zoë', tags: ['a', 'b'], nested: { n: 1.5, none: null } }, {
+          correlationId: 'corr-1',
+          causationId: 'cause-1',
+          actorUserId: 'user-1',
+        });
+        const second = event('Renamed', { title: 'Ω' });
+        const result = await store.append(s, [first, second], 'no_stream');
+
+        const read = await store.readStream(s);
+        expect(read.map(strip)).toEqual([
+          { ...first, streamId: s, revision: 0n },
+          { ...second, streamId: s, revision: 1n },
+        ]);
+        expectIncreasing(read.map((e) => e.position));
+        expect(result).toEqual({ nextRevision: 1n, position: read[1].position });
+
+        const tail = await store.readStream(s, 0n);
+        expect(tail.map((e) => e.id)).toEqual([second.id]);
+        expect(await store.readStream(s, 1n)).toEqual([]);
+      });
+
+      it('reads an unknown stream as empty', async () => {
+        expect(await store.readStream(streamName('missing'))).toEqual([]);
+      });
+    });
+
+    describe('expected revision', () => {
+      async function expectConflict(
+        s: string,
+        events: NewEvent[],
+        expected: ExpectedRevision,
+        actual: bigint | null,
+      ): Promise<void> {
+        const before = await store.readStream(s);
+        const error = await store.append(s, events, expected).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ConcurrencyError);
+        expect(error).toMatchObject({ streamId: s, expected, actual });
+        // Nothing of the rejected append was written.
+        expect(await store.readStream(s)).toEqual(before);
+      }
+
+      it("no_stream: creates a stream, conflicts once it exists", async () => {
+        const s = streamName('no-stream');
+        expect((await store.append(s, [event()], 'no_stream')).nextRevision).toBe(0n);
+        await expectConflict(s, [event()], 'no_stream', 0n);
+      });
+
+      it('exact revision: appends only at the current revision', async () => {
+        const s = streamName('exact');
+        await store.append(s, [event(), event()], 'no_stream');
+        expect((await store.append(s, [event()], 1n)).nextRevision).toBe(2n);
+        await expectConflict(s, [event()], 1n, 2n);
+        await expectConflict(s, [event()], 7n, 2n);
+        await expectConflict(streamName('exact-missing'), [event()], 0n, null);
+        expect(await store.readStream(s)).toHaveLength(3);
+      });
+
+      it('stream_exists: conflicts on a missing stream, appends to an existing one', async () => {
+        const s = streamName('exists');
+        await expectConflict(s, [event()], 'stream_exists', null);
+        await store.append(s, [event()], 'no_stream');
+        expect((await store.append(s, [event()], 'stream_exists')).nextRevision).toBe(1n);
+      });
+
+      it('any: appends whatever the state', async () => {
+        const s = streamName('any');
+        expect((await store.append(s, [event()], 'any')).nextRevision).toBe(0n);
+        expect((await store.append(s, [event(), event()], 'any')).nextRevision).toBe(2n);
+      });
+    });
+
+    describe('idempotency', () => {
+      it('a repeated append with the same ids and expectation succeeds once, with the same result', async () => {
+        const s = streamName('idem');
+        const events = [event(), event()];
+        const first = await store.append(s, events, 'no_stream');
+        const again = await store.append(s, events, 'no_stream');
+        expect(again).toEqual(first);
+
+        const next = [event()];
+        const third = await store.append(s, next, 1n);
+        // Repeats of older appends still answer as they did, even after the stream moved on.
+        expect(await store.append(s, next, 1n)).toEqual(third);
+        expect(await store.append(s, events, 'no_stream')).toEqual(first);
+        expect((await store.readStream(s)).map((e) => e.id)).toEqual([...events, ...next].map((e) => e.id));
+      });
+
+      it("a repeat with 'any' after other appends is still recognised", async () => {
+        const s = streamName('idem-any');
+        const mine = [event()];
+        const first = await store.append(s, mine, 'any');
+        await store.append(s, [event()], 'any');
+        expect(await store.append(s, mine, 'any')).toEqual(first);
+        expect(await store.readStream(s)).toHaveLength(2);
+      });
+
+      it('a partial overlap with stored ids is refused and writes nothing', async () => {
+        const s = streamName('idem-partial');
+        const a = event();
+        await store.append(s, [a], 'no_stream');
+        await expect(store.append(s, [a, event()], 'no_stream')).rejects.toThrow();
+        expect((await store.readStream(s)).map((e) => e.id)).toEqual([a.id]);
+      });
+    });
+
+    describe('global log', () => {
+      it('gives strictly increasing positions in append order across streams', async () => {
+        const start = await store.headPosition();
+        const [s1, s2, s3] = [streamName('p1'), streamName('p2'), streamName('p3')];
+        const plan: Array<[string, NewEvent]> = [[s1, event()], [s2, event()], [s1, event()], [s3, event()]];
+        const results = [];
+        for (const [s, e] of plan) results.push(await store.append(s, [e], 'any'));
+        expectIncreasing([...(start === null ? [] : [start]), ...results.map((r) => r.position)]);
+
+        const log = await logOf([s1, s2, s3], start);
+        expect(log.map((e) => [e.streamId, e.id])).toEqual(plan.map(([s, e]) => [s, e.id]));
+        expect(log.map((e) => e.position)).toEqual(results.map((r) => r.position));
+      });
+
+      it('pages through readAll with after/limit without gaps or repeats', async () => {
+        const start = await store.headPosition();
+        const streams = [streamName('page-a'), streamName('page-b'), streamName('page-c')];
+        const written: string[] = [];
+        for (let i = 0; i < 9; i++) {
+          const batch = Array.from({ length: (i % 3) + 1 }, () => event('Paged', { i }));
+          await store.append(streams[i % 3], batch, 'any');
+          written.push(...batch.map((e) => e.id));
+        }
+        const seen: RecordedEvent[] = [];
+        let after = start;
+        for (;;) {
+          const page = await store.readAll({ after, limit: 4 });
+          expect(page.length).toBeLessThanOrEqual(4);
+          if (page.length === 0) break;
+          if (after !== null) expect(page[0].position > after).toBe(true);
+          seen.push(...page);
+          after = page[page.length - 1].position;
+        }
+        expectIncreasing(seen.map((e) => e.position));
+        expect(seen.filter((e) => streams.includes(e.streamId)).map((e) => e.id)).toEqual(written);
+        expect(after).toEqual(await store.headPosition());
+      });
+
+      it('headPosition is null on an empty log and the last position otherwise', async () => {
+        if ((await store.readAll({ after: null, limit: 1 })).length === 0) {
+          expect(await store.headPosition()).toBeNull();
+        }
+        const r = await store.append(streamName('head'), [event(), event()], 'no_stream');
+        expect(await store.headPosition()).toBe(r.position);
+      });
+
+      it('answers ping', async () => {
+        expect(await store.ping()).toBe(true);
+      });
+    });
+
+    describe('appendMany', () => {
+      it('appends to several streams, results in the order of the appends', async () => {
+        const [a, b, c] = [streamName('many-a'), streamName('many-b'), streamName('many-c')];
+        await store.append(c, [event()], 'no_stream');
+        const results = await store.appendMany([
+          { streamId: b, expected: 'no_stream', events: [event()] },
+          { streamId: a, expected: 'no_stream', events: [event(), event(), event()] },
+          { streamId: c, expected: 0n, events: [event(), event()] },
+        ]);
+        expect(results.map((r) => r.nextRevision)).toEqual([0n, 2n, 2n]);
+        expect((await store.readStream(a)).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+        expect(await store.readStream(b)).toHaveLength(1);
+        expect(await store.readStream(c)).toHaveLength(3);
+      });
+
+      it("is atomic: one stream's conflict writes nothing to any stream", async () => {
+        const start = await store.headPosition();
+        const [a, b] = [streamName('atomic-a'), streamName('atomic-b')];
+        await store.append(b, [event()], 'no_stream');
+        const error = await store
+          .appendMany([
+            { streamId: a, expected: 'no_stream', events: [event(), event()] },
+            { streamId: b, expected: 'no_stream', events: [event()] },
+          ])
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error).toBeInstanceOf(ConcurrencyError);
+        expect((error as ConcurrencyError).streamId).toBe(b);
+        expect(await store.readStream(a)).toEqual([]);
+        expect(await store.readStream(b)).toHaveLength(1);
+        expect(await logOf([a, b], start)).toHaveLength(1);
+      });
+    });
+
+    describe('concurrency', () => {
+      it('50 concurrent appends to different streams all land, each once', async () => {
+        const start = await store.headPosition();
+        const streams = Array.from({ length: 50 }, (_, i) => streamName(`conc-${i}`));
+        const results = await Promise.all(streams.map((s) => store.append(s, [event()], 'no_stream')));
+        expect(results.every((r) => r.nextRevision === 0n)).toBe(true);
+        expect(new Set(results.map((r) => r.position)).size).toBe(50);
+        const log = await logOf(streams, start);
+        expect(log.map((e) => e.streamId).sort()).toEqual([...streams].sort());
+        expectIncreasing(log.map((e) => e.position));
+      });
+
+      it('20 racing appends with the same expected revision: exactly one wins', async () => {
+        const s = streamName('race');
+        await store.append(s, [event()], 'no_stream');
+        const contenders = Array.from({ length: 20 }, () => event('Raced'));
+        const settled = await Promise.allSettled(contenders.map((e) => store.append(s, [e], 0n)));
+        const won = settled.filter((r) => r.status === 'fulfilled');
+        const lost = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost.every((r) => r.reason instanceof ConcurrencyError)).toBe(true);
+        const winner = contenders[settled.findIndex((r) => r.status === 'fulfilled')];
+        expect((await store.readStream(s)).map((e) => e.id).slice(1)).toEqual([winner.id]);
+      });
+    });
+
+    describe('subscribe', () => {
+      it('catches up after a checkpoint, signals caught up, then delivers live appends in order until stopped', async () => {
+        const s = streamName('sub');
+        const stored = [event(), event(), event(), event(), event()];
+        await store.append(s, stored.slice(0, 2), 'no_stream');
+        await store.append(s, stored.slice(2), 1n);
+        const checkpoint = (await store.readStream(s))[1].position;
+
+        const got: RecordedEvent[] = [];
+        const batchSizes: number[] = [];
+        let caughtUpAt: number | null = null;
+        const sub = store.subscribe(
+          async (batch) => {
+            batchSizes.push(batch.length);
+            got.push(...batch.filter((e) => e.streamId === s));
+          },
+          { after: checkpoint, batchSize: 2, onCaughtUp: () => (caughtUpAt ??= got.length) },
+        );
+        try {
+          await waitFor(() => caughtUpAt !== null, 'onCaughtUp');
+          // Everything stored after the checkpoint was delivered before onCaughtUp.
+          expect(caughtUpAt).toBe(3);
+          expect(got.map((e) => e.id)).toEqual(stored.slice(2).map((e) => e.id));
+
+          const live = [event(), event(), event()];
+          for (const [i, e] of live.entries()) await store.append(s, [e], BigInt(4 + i));
+          await waitFor(() => got.length >= 6, 'live events');
+          expect(got.map((e) => e.id)).toEqual([...stored.slice(2), ...live].map((e) => e.id));
+          expectIncreasing(got.map((e) => e.position));
+          expect(batchSizes.every((n) => n >= 1 && n <= 2)).toBe(true);
+        } finally {
+          await sub.stop();
+        }
+        await sub.done;
+        await store.append(s, [event()], 'any');
+        await sleep(300);
+        expect(got).toHaveLength(6);
+      });
+
+      it('from the start (after: null) delivers stored events, and reports a failing handler', async () => {
+        const s = streamName('sub-fail');
+        await store.append(s, [event()], 'no_stream');
+        const failure = new Error('handler broke');
+        let reported: unknown;
+        const sub = store.subscribe(
+          async (batch) => {
+            if (batch.some((e) => e.streamId === s)) throw failure;
+          },
+          { after: null, onError: (e) => (reported = e) },
+        );
+        await sub.done;
+        expect(reported).toBe(failure);
+        await sub.stop();
+      });
+    });
+
+    it('survives a restart: everything is still there and appends continue with higher positions', async () => {
+      if (!fixture.reopen) return; // in-memory stores keep nothing by design
+      const start = await store.headPosition();
+      const [a, b] = [streamName('durable-a'), streamName('durable-b')];
+      await store.append(a, [event('Kept', { n: 1 }), event('Kept', { n: 2 })], 'no_stream');
+      await store.appendMany([
+        { streamId: a, expected: 1n, events: [event()] },
+        { streamId: b, expected: 'no_stream', events: [event()] },
+      ]);
+      const streamA = await store.readStream(a);
+      const log = await logOf([a, b], start);
+      const head = await store.headPosition();
+
+      await store.close();
+      store = await fixture.reopen();
+
+      expect(await store.readStream(a)).toEqual(streamA);
+      expect(await logOf([a, b], start)).toEqual(log);
+      expect(await store.headPosition()).toBe(head);
+      const next = await store.append(a, [event()], 2n);
+      expect(next.nextRevision).toBe(3n);
+      expect(next.position > head!).toBe(true);
+    });
+  });
+}
+
+function streamName(prefix: string): string {
+  return `contract_${prefix}-${randomUUID()}`;
+}
+
+function event(type = 'Tested', data: Record<string, unknown> = { ok: true }, meta: Record<string, string> = {}): NewEvent {
+  // UUID ids: KurrentDB requires them.
+  return { id: randomUUID(), type, data, metadata: { at: new Date().toISOString(), ...meta } };
+}
+
+/** A recorded event without its position, to compare with what was appended. */
+function strip({ position: _position, ...rest }: RecordedEvent): Omit<RecordedEvent, 'position'> {
+  return rest;
+}
+
+function expectIncreasing(positions: bigint[]): void {
+  const sorted = [...positions].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  expect(positions).toEqual(sorted);
+  expect(new Set(positions).size).toBe(positions.length);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}

@@ -5,7 +5,6 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
-import { ProblemFilter } from './http/problem.filter';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -24,12 +23,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  // Fastify answers malformed JSON, oversized bodies and unknown routes before Nest: same problem shape there.
-  const filter = new ProblemFilter();
+  // Nest routes Fastify's own errors (bad JSON, too large) through the global ProblemFilter too.
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.setErrorHandler((error, _request, reply) => {
-    filter.catch(error, { switchToHttp: () => ({ getResponse: () => reply }) } as never);
-  });
   // An empty body on a JSON route (DELETE, deactivation) is an empty object, not a parse error.
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     const text = (body as string).trim();

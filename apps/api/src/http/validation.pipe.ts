@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { Problem, type FieldError } from './problem';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -9,12 +9,25 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
+/** Bodies are JSON objects: an array or a bare value is a 400 before any DTO sees it. */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // No body at all (a bare POST /deactivation) reads as {}.
+    if (metadata.type === 'body' && value === undefined) value = {};
+    if (metadata.type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw Problem.validation([{ path: '', message: 'the body must be a JSON object' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** class-validator DTOs; unknown fields are an error, not silently dropped. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    // Off so that an empty DTO ({} for deactivation) validates; the whitelist still rejects any field.
+    forbidUnknownValues: false,
     transform: true,
     validateCustomDecorators: false,
     exceptionFactory: (errors) => Problem.validation(flatten(errors)),

@@ -20,6 +20,9 @@ import { OrganizationCommands } from './organizations/organization.commands.serv
 import { OrganizationQueries } from './organizations/organization.queries';
 import { StepUpVerifier } from './organizations/step-up.verifier';
 import { SagasService } from './sagas/sagas.service';
+import { CrmController } from './crm/crm.controller';
+import { CrmCommands } from './crm/crm.commands';
+import { MirroringQueries } from './mirroring/mirroring.queries';
 
 @Module({})
 export class AppModule {
@@ -37,7 +40,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HealthController, OpsController, AccountsController, OrganizationsController],
+      controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController],
       providers: [
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
@@ -53,6 +56,8 @@ export class AppModule {
         OrganizationCommands,
         OrganizationQueries,
         StepUpVerifier,
+        CrmCommands,
+        MirroringQueries,
       ],
     };
   }

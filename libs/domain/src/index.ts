@@ -14,3 +14,5 @@ export * from './organizations/organization.world';
 export * from './organizations/organization.decide';
 export * from './organizations/membership';
 export * from './organizations/eligibility';
+export * from './crm/crm.events';
+export * from './crm/crm.decide';

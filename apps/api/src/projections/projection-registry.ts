@@ -1,6 +1,7 @@
 import type { Projection } from './projection';
 import { accountsProjection, accountUsersProjection } from '../accounts/account.projections';
 import { organizationHistoryProjection, organizationsProjection } from '../organizations/organization.projections';
+import { mirroringProjection } from '../mirroring/mirroring.projection';
 
 /** Every read-model projection of the service; the ops CLI rebuilds from the same list. */
 export const ALL_PROJECTIONS: Projection[] = [
@@ -8,4 +9,5 @@ export const ALL_PROJECTIONS: Projection[] = [
   accountUsersProjection,
   organizationsProjection,
   organizationHistoryProjection,
+  mirroringProjection,
 ];

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import {
+  accountStream,
+  contactStream,
+  dealStream,
+  decideDeleteContact,
+  decideLogActivity,
+  decideSaveDeal,
+  decideUpsertContact,
+  evolveAccount,
+  evolveContact,
+  evolveDeal,
+  fail,
+  initialContactState,
+  requireActiveAccount,
+  type Account,
+  type AccountEvent,
+  type Activity,
+  type ContactFields,
+  type CrmEvent,
+  type DealFields,
+} from '@mam/domain';
+import { CommandExecutor, type CommandResult, type StreamLoader } from '../commands/command-executor';
+
+async function activeAccount(loader: StreamLoader, accountId: string): Promise<Account> {
+  const events = await loader.load<AccountEvent>(accountStream(accountId));
+  const account = events.reduce<Account | null>(evolveAccount, null);
+  requireActiveAccount(account, accountId);
+  return account!;
+}
+
+async function contactState(loader: StreamLoader, accountId: string, contactId: string) {
+  return (await loader.load<CrmEvent>(contactStream(accountId, contactId))).reduce(evolveContact, initialContactState());
+}
+
+/** CRM data reported by the CRM: contacts, activities, deals, each in its own stream under the account. */
+@Injectable()
+export class CrmCommands {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  upsertContact(accountId: string, contactId: string, fields: ContactFields): Promise<CommandResult> {
+    return this.executor.execute({
+      name: 'UpsertContact',
+      decide: async (loader) => {
+        await activeAccount(loader, accountId);
+        const state = await contactState(loader, accountId, contactId);
+        return { writes: [{ streamId: contactStream(accountId, contactId), events: decideUpsertContact(accountId, contactId, fields, state) }] };
+      },
+    });
+  }
+
+  deleteContact(accountId: string, contactId: string): Promise<CommandResult> {
+    return this.executor.execute({
+      name: 'DeleteContact',
+      decide: async (loader) => {
+        await activeAccount(loader, accountId);
+        const state = await contactState(loader, accountId, contactId);
+        return { writes: [{ streamId: contactStream(accountId, contactId), events: decideDeleteContact(accountId, contactId, state) }] };
+      },
+    });
+  }
+
+  /** Up to 1000 upserts and deletes, all or nothing. A delete of a contact that does not exist is skipped (a sync may repeat). */
+  batch(accountId: string, upserts: Array<ContactFields & { contactId: string }>, deletes: string[]): Promise<CommandResult> {
+    return this.executor.execute({
+      name: 'ContactBatch',
+      decide: async (loader) => {
+        await activeAccount(loader, accountId);
+        const overlap = deletes.find((id) => upserts.some((u) => u.contactId === id));
+        if (overlap) fail('VALIDATION_FAILED', `contact ${overlap} is both upserted and deleted`);
+        const writes = [];
+        for (const { contactId, ...fields } of upserts) {
+          const state = await contactState(loader, accountId, contactId);
+          writes.push({ streamId: contactStream(accountId, contactId), events: decideUpsertContact(accountId, contactId, fields, state) });
+        }
+        for (const contactId of deletes) {
+          const state = await contactState(loader, accountId, contactId);
+          if (state.exists) writes.push({ streamId: contactStream(accountId, contactId), events: decideDeleteContact(accountId, contactId, state) });
+        }
+        return { writes };
+      },
+    });
+  }
+
+  logActivity(accountId: string, contactId: string, activity: Activity): Promise<CommandResult> {
+    return this.executor.execute({
+      name: 'LogActivity',
+      reply: { activityId: activity.activityId },
+      decide: async (loader) => {
+        await activeAccount(loader, accountId);
+        const state = await contactState(loader, accountId, contactId);
+        return { writes: [{ streamId: contactStream(accountId, contactId), events: decideLogActivity(accountId, contactId, activity, state) }] };
+      },
+    });
+  }
+
+  saveDeal(accountId: string, dealId: string, deal: DealFields): Promise<CommandResult> {
+    return this.executor.execute({
+      name: 'SaveDeal',
+      decide: async (loader) => {
+        await activeAccount(loader, accountId);
+        const streamId = dealStream(accountId, dealId);
+        const state = (await loader.load<CrmEvent>(streamId)).reduce(evolveDeal, { fields: null });
+        return { writes: [{ streamId, events: decideSaveDeal(accountId, dealId, deal, state) }] };
+      },
+    });
+  }
+}

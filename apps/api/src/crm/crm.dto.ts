@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  isEmail,
+  IsIn,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+  Validate,
+} from 'class-validator';
+import { ACTIVITY_TYPES, ID_PATTERN, type ActivityType } from '@mam/domain';
+
+@ValidatorConstraint({ name: 'stringMap' })
+class StringMap implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.entries(value).every(([k, v]) => k.length <= 100 && typeof v === 'string' && v.length <= 10_000)
+    );
+  }
+  defaultMessage(): string {
+    return 'properties must map names to strings';
+  }
+}
+
+/** M1 matches trimmed emails, so surrounding spaces are accepted (and kept as sent). */
+@ValidatorConstraint({ name: 'trimmedEmail' })
+class TrimmedEmail implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isEmail(value.trim());
+  }
+  defaultMessage(): string {
+    return 'email must be an email address';
+  }
+}
+
+export class ContactDto {
+  @ApiProperty() @IsString() @MaxLength(320) @Validate(TrimmedEmail) email!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) firstName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) lastName?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsObject() @Validate(StringMap) properties?: Record<string, string>;
+}
+
+export class BatchUpsertDto extends ContactDto {
+  @ApiProperty() @Matches(ID_PATTERN) contactId!: string;
+}
+
+export class ContactBatchDto {
+  @ApiProperty({ type: [BatchUpsertDto] })
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => BatchUpsertDto)
+  @ArrayUnique((c: BatchUpsertDto) => c?.contactId, { message: 'a contact is upserted twice' })
+  upserts!: BatchUpsertDto[];
+
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ArrayUnique({ message: 'a contact is deleted twice' })
+  @Matches(ID_PATTERN, { each: true })
+  deletes!: string[];
+}
+
+export class ActivityDto {
+  @ApiProperty() @Matches(ID_PATTERN) activityId!: string;
+  @ApiProperty({ enum: ACTIVITY_TYPES }) @IsIn(ACTIVITY_TYPES) type!: ActivityType;
+  @ApiProperty({ example: '2026-11-01T10:00:00Z' }) @IsISO8601({ strict: true }) occurredAt!: string;
+  @ApiProperty() @IsString() @Length(0, 10_000) summary!: string;
+}
+
+export class DealDto {
+  @ApiProperty() @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'closedwon' }) @IsString() @Length(1, 100) stage!: string;
+  @ApiPropertyOptional() @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) amount?: number;
+  @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(1000) @Matches(ID_PATTERN, { each: true }) contactIds!: string[];
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hasSalesOrServiceProfessional, type Account } from '@mam/domain';
+import { READ_STORE, type ReadStore } from '@mam/read-store';
+import { Problem } from '../http/problem';
+import { ACCOUNTS } from '../accounts/account.projections';
+import { CONTACTS, DEAL_LINKS, DEALS, key, LINKS, type ContactDoc, type DealDoc, type DealLinkDoc, type LinkDoc } from './mirroring.collections';
+import { normalizeEmail } from '@mam/domain';
+
+export const MAX_LIMIT = 200;
+const DEFAULT_LIMIT = 50;
+
+const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+
+/** Mirrored contact views, assembled from the source contacts' current documents (M2), behind M3. */
+@Injectable()
+export class MirroringQueries {
+  constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
+
+  /** M3: a user of T with a Sales or Service seat, while T has Sales or Service Hub Professional or higher. */
+  private async requireVisible(accountId: string, actorUserId: string): Promise<void> {
+    const account = await this.store.get<Account>(ACCOUNTS, accountId);
+    if (!account) throw Problem.of('NOT_FOUND', `account ${accountId} does not exist`);
+    const seats = account.users[actorUserId]?.seats ?? [];
+    const hasSeat = seats.includes('sales') || seats.includes('service');
+    if (!hasSeat || !hasSalesOrServiceProfessional(account.subscriptions)) {
+      throw Problem.of('FORBIDDEN', 'mirrored contacts are visible to users with a Sales or Service seat in an account with Sales or Service Hub Professional or higher');
+    }
+  }
+
+  async list(accountId: string, actorUserId: string, options: { email?: string; limit?: number; cursor?: string }) {
+    await this.requireVisible(accountId, actorUserId);
+    const limit = Math.min(options.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
+    const filter: Record<string, string> = { targetAccountId: accountId };
+    if (options.email !== undefined) filter.emailKey = normalizeEmail(options.email);
+    const afterId = options.cursor ? decodeCursor(options.cursor) : undefined;
+    if (afterId !== undefined && !afterId.startsWith(`${accountId}|`)) {
+      throw Problem.validation([{ path: 'query.cursor', message: 'the cursor belongs to another listing' }]);
+    }
+    const rows = await this.store.find<LinkDoc>(LINKS, filter, { afterId, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const items = (await Promise.all(page.map((r) => this.assemble(r.doc)))).filter((v) => v !== null);
+    return rows.length > limit ? { items, nextCursor: encodeCursor(page[page.length - 1].id) } : { items };
+  }
+
+  async one(accountId: string, contactId: string, actorUserId: string) {
+    await this.requireVisible(accountId, actorUserId);
+    const link = await this.store.get<LinkDoc>(LINKS, key(accountId, contactId));
+    const view = link ? await this.assemble(link) : null;
+    if (!view) throw Problem.of('NOT_FOUND', `contact ${contactId} of ${accountId} has no mirrored view`);
+    return view;
+  }
+
+  private async assemble(link: LinkDoc) {
+    const target = await this.store.get<ContactDoc>(CONTACTS, key(link.targetAccountId, link.targetContactId));
+    if (!target) return null;
+    const contacts = await this.store.getMany<ContactDoc>(CONTACTS, link.sources.map((s) => key(s.accountId, s.contactId)));
+    const sources = [];
+    for (const ref of link.sources) {
+      const c = contacts.get(key(ref.accountId, ref.contactId));
+      if (!c) continue;
+      const dealLinks = await this.store.find<DealLinkDoc>(DEAL_LINKS, { accountId: c.accountId, contactId: c.contactId });
+      const deals = await this.store.getMany<DealDoc>(DEALS, dealLinks.map((d) => key(c.accountId, d.doc.dealId)));
+      sources.push({
+        accountId: c.accountId,
+        contactId: c.contactId,
+        properties: {
+          ...c.properties,
+          email: c.email,
+          ...(c.firstName !== undefined ? { firstName: c.firstName } : {}),
+          ...(c.lastName !== undefined ? { lastName: c.lastName } : {}),
+        },
+        activities: [...c.activities]
+          .sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0))
+          .map(({ activityId, type, occurredAt, summary }) => ({ activityId, type, occurredAt, summary })),
+        deals: [...deals.values()].map((d) => ({ dealId: d.dealId, name: d.name, stage: d.stage, ...(d.amount !== undefined ? { amount: d.amount } : {}) })),
+      });
+    }
+    if (sources.length === 0) return null;
+    return { email: target.email, contactId: target.contactId, sources };
+  }
+}

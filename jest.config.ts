@@ -15,6 +15,7 @@ const config: Config = {
     '^@mam/read-store$': '<rootDir>/libs/read-store/src',
     '^@mam/testing$': '<rootDir>/libs/testing/src',
   },
+  reporters: ['default', '<rootDir>/jest.summary-reporter.js'],
   maxWorkers: 2,
   testTimeout: 20000,
 };

@@ -59,6 +59,8 @@ export class AppModule {
         CrmCommands,
         MirroringQueries,
       ],
+      // The ops CLI runs this module without its loops and uses these directly.
+      exports: [ProjectionsService, SagasService, OrganizationCommands],
     };
   }
 }

@@ -1,8 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown, type DynamicModule } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@mam/event-store';
-import { READ_STORE, type ReadStore } from '@mam/read-store';
+import { GenerationalReadStore, READ_STORE, type ReadStore } from '@mam/read-store';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { openEventStore, openReadStore } from './stores';
+import { ALL_PROJECTIONS } from '../projections/projection-registry';
+import { collectionOwners } from '../projections/projection-owners';
 
 /** Closes the stores last: runners stop in onModuleDestroy, before this runs. */
 class StoresLifecycle implements OnApplicationShutdown {
@@ -26,7 +28,15 @@ export class StoresModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
-        { provide: READ_STORE, useFactory: () => openReadStore(config) },
+        {
+          provide: READ_STORE,
+          // Logical collection names everywhere; the generation (see rebuilds) is resolved underneath.
+          useFactory: async () => {
+            const store = new GenerationalReadStore(await openReadStore(config), collectionOwners(ALL_PROJECTIONS));
+            await store.refresh();
+            return store;
+          },
+        },
         StoresLifecycle,
       ],
       exports: [APP_CONFIG, EVENT_STORE, READ_STORE],

@@ -57,6 +57,12 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     this.stopped = false;
     this.status = 'starting';
+    await this.loadCheckpoints();
+    this.subscribe();
+  }
+
+  /** Reads the stored checkpoints and parked counts (also for ops, without running). */
+  async loadCheckpoints(): Promise<void> {
     await this.readStore.ensureCollections([
       ...this.projections.flatMap((p) => p.collections),
       { name: PARKED_COLLECTION, indexes: [['projection']] },
@@ -65,7 +71,6 @@ export class ProjectionRunner {
       this.positions.set(p.name, await this.readStore.checkpoint(p.name));
       this.parkedCounts.set(p.name, (await this.readStore.find(PARKED_COLLECTION, { projection: p.name })).length);
     }
-    this.subscribe();
   }
 
   private subscribe(): void {

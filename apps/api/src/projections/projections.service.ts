@@ -1,20 +1,24 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@mam/event-store';
-import { READ_STORE, type ReadStore } from '@mam/read-store';
+import { GENERATIONS, READ_STORE, type GenerationalReadStore, type GenerationDoc } from '@mam/read-store';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ProjectionMetrics } from '../ops/metrics.service';
 import { ProjectionRunner, type ProjectionInfo } from './projection-runner';
 import { ALL_PROJECTIONS } from './projection-registry';
 
 /** Runs the read-model projections in this process and answers read-your-writes waits. */
+const GENERATION_POLL_MS = 1000;
+
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Projections');
   readonly runner: ProjectionRunner;
+  private watcher: NodeJS.Timeout | null = null;
+  private switching: Promise<void> | null = null;
 
   constructor(
     @Inject(EVENT_STORE) events: EventStore,
-    @Inject(READ_STORE) readStore: ReadStore,
+    @Inject(READ_STORE) private readonly readStore: GenerationalReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: ProjectionMetrics,
   ) {
@@ -27,10 +31,39 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     if (!this.config.runProjections) return;
     await this.runner.start();
     this.logger.log(`started ${this.runner.projections.map((p) => p.name).join(', ')}`);
+    this.watcher = setInterval(() => {
+      this.switching ??= this.followRebuilds().finally(() => (this.switching = null));
+    }, GENERATION_POLL_MS);
+    this.watcher.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    if (this.watcher) clearInterval(this.watcher);
+    await this.switching;
     await this.runner.stop();
+  }
+
+  /**
+   * An ops rebuild finished and flipped a projection to a new generation:
+   * stop between batches, switch readers and the runner to it (it resumes
+   * from the new generation's checkpoint), and empty the old one.
+   */
+  private async followRebuilds(): Promise<void> {
+    try {
+      if (!(await this.readStore.stale())) return;
+      await this.runner.stop();
+      await this.readStore.refresh();
+      const docs = await this.readStore.inner.find<GenerationDoc>(GENERATIONS, {});
+      for (const { doc } of docs) {
+        if (doc.previous === null) continue;
+        await this.readStore.resetGeneration(doc.projection, doc.previous);
+        await this.readStore.inner.commit({ puts: [{ collection: GENERATIONS, id: doc.projection, doc: { ...doc, previous: null } }], deletes: [], checkpoints: [] });
+        this.logger.log(`${doc.projection}: now serving generation ${doc.generation}`);
+      }
+      await this.runner.start();
+    } catch (error) {
+      this.logger.error(`switching to a rebuilt generation failed: ${(error as Error).message}`);
+    }
   }
 
   /** Unknown names are ignored so a GET never waits on a projection that does not exist. */

@@ -7,6 +7,18 @@ import type { PolicyCommand, Saga, SagaContext } from './saga';
 
 export type Dispatch = (command: PolicyCommand, commandId: string, causationId: string) => Promise<unknown>;
 
+/**
+ * A reaction's command id: the causing event, the saga, and what the command
+ * does — not its index in the list. A redelivery is judged on newer state and
+ * may issue fewer commands (the first already took effect); by index, the
+ * second command would then reuse the first's id, its events' ids would
+ * collide with those already stored, and the event would end up parked.
+ */
+export function policyCommandId(event: RecordedEvent, sagaName: string, command: PolicyCommand): string {
+  const data = command.data as { organizationId: string; accountId?: string; reason: string };
+  return [event.id, sagaName, command.type, data.organizationId, data.accountId ?? '', data.reason].join(':');
+}
+
 export interface SagaRunnerOptions {
   /** Attempts per event before it is parked. */
   attempts?: number;
@@ -17,8 +29,8 @@ export interface SagaRunnerOptions {
 /**
  * Feeds one saga from the event store's catch-up subscription, not from an
  * in-memory bus, with its checkpoint in the read store. Each reaction's
- * command id derives from the causing event's id and the command's index,
- * so a redelivery after a crash appends nothing twice (the event ids repeat
+ * command id derives from the causing event's id and the command itself
+ * (policyCommandId), so a redelivery after a crash appends nothing twice (the event ids repeat
  * and the deciders re-check their condition). A reaction that keeps failing
  * is retried with backoff, then parked with its error — never looped on
  * forever, never skipped silently.
@@ -45,10 +57,22 @@ export class SagaRunner {
 
   async start(): Promise<void> {
     this.stopped = false;
+    await this.loadCheckpoint();
+    this.subscribe();
+  }
+
+  /** Reads the stored checkpoint and parked count (also for ops, without running). */
+  async loadCheckpoint(): Promise<void> {
     await this.readStore.ensureCollections([{ name: PARKED_COLLECTION, indexes: [['projection']] }]);
     this.position = await this.readStore.checkpoint(this.saga.name);
     this.parked = (await this.readStore.find(PARKED_COLLECTION, { projection: this.saga.name })).length;
-    this.subscribe();
+  }
+
+  /** One reaction, no retries, errors thrown (ops retry of a parked event). */
+  async reactOnce(event: RecordedEvent): Promise<number> {
+    const commands = await this.saga.react(event, this.context);
+    for (const command of commands) await this.dispatch(command, policyCommandId(event, this.saga.name, command), event.id);
+    return commands.length;
   }
 
   private subscribe(): void {
@@ -82,15 +106,16 @@ export class SagaRunner {
     const backoff = this.options.backoffMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       try {
-        const commands = await this.saga.react(event, this.context);
-        for (const [i, command] of commands.entries()) await this.dispatch(command, `${event.id}:${this.saga.name}:${i}`, event.id);
-        if (commands.length > 0) {
+        const commands = await this.reactOnce(event);
+        if (commands > 0) {
           // Checkpoint right after a reaction, so a crash later in the batch does not redo it.
           await this.readStore.commit({ puts: [], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });
         }
         return;
       } catch (error) {
-        if (attempt >= attempts || this.stopped) {
+        // Stopping: leave the event unchecked for the next start instead of parking a failure of the shutdown.
+        if (this.stopped) throw error;
+        if (attempt >= attempts) {
           const doc = parkedEntry(this.saga.name, event, error);
           await this.readStore.commit({ puts: [{ collection: PARKED_COLLECTION, id: doc.id, doc: { ...doc } }], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });
           this.parked += 1;
@@ -98,6 +123,7 @@ export class SagaRunner {
           return;
         }
         await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
+        if (this.stopped) throw error;
       }
     }
   }

@@ -1,0 +1,137 @@
+/**
+ * Rebuild benchmark (issue: read models): generates N events of the account
+ * and organization facts, then rebuilds every read model from scratch on the
+ * embedded stores and prints events/s, peak RSS, and the ratio against a
+ * plain batched SQLite insert of the same number of rows in the same run.
+ *
+ *   npm run bench            (N = 1,000,000)
+ *   BENCH_EVENTS=200000 npm run bench
+ */
+import 'reflect-metadata';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SqliteEventStore, type NewEvent, type StreamAppend } from '@mam/event-store';
+import { SqliteReadStore } from '@mam/read-store';
+import { accountStream, organizationStream } from '@mam/domain';
+import { ProjectionRunner } from '../apps/api/src/projections/projection-runner';
+import { ALL_PROJECTIONS } from '../apps/api/src/projections/projection-registry';
+import { peakRss, printTable } from './report';
+
+const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const HUBS = ['marketing', 'sales', 'service', 'content'] as const;
+const TIERS = ['starter', 'professional', 'enterprise'] as const;
+
+function meta(): NewEvent['metadata'] {
+  return { at: new Date().toISOString(), correlationId: randomUUID() };
+}
+
+/** A realistic mix: accounts with users and subscription changes, organizations with edits and connection changes. */
+function* generate(total: number): Generator<StreamAppend> {
+  let produced = 0;
+  let account = 0;
+  let org = 0;
+  while (produced < total) {
+    const ids = Array.from({ length: 5 }, () => `acc-${account++}`);
+    for (const id of ids) {
+      const events: NewEvent[] = [
+        { id: randomUUID(), type: 'AccountRegistered', metadata: meta(), data: { accountId: id, name: `Account ${id}`, hostingLocation: 'na1', sandbox: false, subscriptions: [{ hub: 'marketing', tier: 'enterprise' }], sensitiveData: false } },
+        { id: randomUUID(), type: 'AccountUserSet', metadata: meta(), data: { accountId: id, userId: `user-${org}`, roles: ['super-admin'], seats: ['sales'] } },
+        { id: randomUUID(), type: 'AccountUserSet', metadata: meta(), data: { accountId: id, userId: `user-${org}-b`, roles: ['partner-admin'], seats: ['marketing'] } },
+      ];
+      for (let i = 0; i < 8; i++) {
+        events.push({ id: randomUUID(), type: 'SubscriptionsChanged', metadata: meta(), data: { accountId: id, previous: [], subscriptions: [{ hub: HUBS[i % 4], tier: TIERS[i % 3] }, { hub: 'marketing', tier: 'enterprise' }] } });
+      }
+      events.push({ id: randomUUID(), type: 'AccountJoinedOrganization', metadata: meta(), data: { accountId: id, organizationId: `org-${org}` } });
+      yield { streamId: accountStream(id), expected: 'any', events };
+      produced += events.length;
+    }
+    const orgId = `org-${org++}`;
+    const acting = { actorUserId: `user-${org - 1}`, actingAccountId: ids[0], verification: 'otp' };
+    const connection = { accounts: [ids[0], ids[1]], direction: 'two-way', features: { dataMirroring: false, assetCopying: true, workflows: true } };
+    const events: NewEvent[] = [
+      { id: randomUUID(), type: 'OrganizationCreated', metadata: meta(), data: { organizationId: orgId, name: orgId, primaryAccountId: ids[0], hostingLocation: 'na1', memberIds: ids.slice(0, 3), connections: [connection], ...acting, at: new Date().toISOString() } },
+      { id: randomUUID(), type: 'MembersChanged', metadata: meta(), data: { organizationId: orgId, added: ids.slice(3), removed: [], ...acting, at: new Date().toISOString() } },
+    ];
+    for (let i = 0; i < 6; i++) {
+      events.push({ id: randomUUID(), type: 'ConnectionsConfigured', metadata: meta(), data: { organizationId: orgId, connections: [{ ...connection, features: { ...connection.features, workflows: i % 2 === 0 } }], ...acting } });
+    }
+    yield { streamId: organizationStream(orgId), expected: 'any', events };
+    produced += events.length;
+  }
+}
+
+async function load(store: SqliteEventStore): Promise<number> {
+  let pending: StreamAppend[] = [];
+  let count = 0;
+  for (const append of generate(N)) {
+    pending.push(append);
+    count += append.events.length;
+    if (pending.length >= 200) {
+      await store.appendMany(pending);
+      pending = [];
+    }
+  }
+  if (pending.length) await store.appendMany(pending);
+  return count;
+}
+
+/** The baseline: the same number of rows inserted into one plain table, in batches, in one connection. */
+function plainInsert(dir: string, rows: number): number {
+  const db = new Database(join(dir, 'baseline.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE rows (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID');
+  const insert = db.prepare('INSERT INTO rows (id, doc) VALUES (?, ?)');
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) insert.run(`row-${i}`, JSON.stringify({ i, name: `row ${i}`, at: '2026-11-29T00:00:00.000Z' }));
+  });
+  const started = performance.now();
+  for (let i = 0; i < rows; i += 1000) batch(i, Math.min(rows, i + 1000));
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return seconds;
+}
+
+async function rebuild(events: SqliteEventStore, dir: string): Promise<number> {
+  const readStore = new SqliteReadStore(join(dir, 'read-models.sqlite'));
+  const runner = new ProjectionRunner('bench', events, readStore, ALL_PROJECTIONS, { batchSize: 5000 });
+  const head = (await events.headPosition())!;
+  const started = performance.now();
+  await runner.start();
+  while (!runner.projections.every(() => true) || !(await runner.waitFor(head, ALL_PROJECTIONS.map((p) => p.name), 1000))) {
+    /* waiting for the rebuild to reach the head */
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await runner.stop();
+  await readStore.close();
+  return seconds;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mam-bench-'));
+  try {
+    const events = new SqliteEventStore(join(dir, 'events.sqlite'));
+    process.stdout.write(`generating ${N.toLocaleString()} events… `);
+    const loadStarted = performance.now();
+    const count = await load(events);
+    process.stdout.write(`done in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`);
+    const baseline = plainInsert(dir, count);
+    const seconds = await rebuild(events, dir);
+    await events.close();
+    printTable('rebuild of every read model (embedded stores)', [
+      ['events', count.toLocaleString()],
+      ['rebuild time', `${seconds.toFixed(2)} s`],
+      ['rebuild rate', `${Math.round(count / seconds).toLocaleString()} events/s (target ≥ 100,000)`],
+      ['baseline: plain batched SQLite insert of as many rows', `${seconds ? (baseline).toFixed(2) : '-'} s = ${Math.round(count / baseline).toLocaleString()} rows/s`],
+      ['rebuild time / baseline time', `${(seconds / baseline).toFixed(2)}×`],
+      ['peak RSS', `${peakRss()} MB (target ≤ 300)`],
+    ]);
+  } finally {
+    if (process.env.BENCH_KEEP) console.log(dir); else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
+import { registerBearerAuth } from './http/bearer-auth';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -25,6 +26,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // Nest routes Fastify's own errors (bad JSON, too large) through the global ProblemFilter too.
   const fastify = app.getHttpAdapter().getInstance();
+  registerBearerAuth(fastify, config.apiTokens);
   // An empty body on a JSON route (DELETE, deactivation) is an empty object, not a parse error.
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     const text = (body as string).trim();

@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
 import { StoresModule } from './infrastructure/stores.module';
-import { BearerAuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { RequestContextInterceptor } from './http/idempotency.interceptor';
 import { CommandExecutor } from './commands/command-executor';
@@ -42,15 +41,14 @@ export class AppModule {
       ],
       controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController],
       providers: [
-        { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
         MetricsRegistry,
         CommandMetrics,
         ProjectionMetrics,
         CommandExecutor,
         ProjectionsService,
-        MinPositionInterceptor,
         SagasService,
         AccountCommands,
         OrganizationCommands,

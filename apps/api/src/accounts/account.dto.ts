@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { HUBS, TIERS, ROLES, SEATS, ID_PATTERN, type Hub, type Tier, type Role, type Seat } from '@mam/domain';
 
 export class SubscriptionDto {
@@ -10,6 +10,8 @@ export class SubscriptionDto {
 
 const Subscriptions = () => (target: object, key: string) => {
   IsArray()(target, key);
+  // ValidateNested lets a nested array ([[{hub, tier}]]) through: each item must be an object.
+  IsObject({ each: true, message: 'each subscription must be an object {hub, tier}' })(target, key);
   ValidateNested({ each: true })(target, key);
   Type(() => SubscriptionDto)(target, key);
   ArrayUnique((s: SubscriptionDto) => s?.hub, { message: 'one subscription per hub' })(target, key);

@@ -95,7 +95,12 @@ export class CommandExecutor {
         if (previous) throw new IdempotentReplay(previous);
       }
       const loader = new StreamLoader(this.store);
-      const decision = await options.decide(loader);
+      const decision = await options.decide(loader).catch(async (error: unknown) => {
+        // A racing request with the same key may have won between the check and the read:
+        // its stored answer, not a rule broken by its own effect, is the answer.
+        const previous = ctx?.idempotency ? await readIdempotencyRecord(this.store, ctx.idempotency) : null;
+        throw previous ? new IdempotentReplay(previous) : error;
+      });
       const metadata: EventMetadata = {
         at,
         correlationId: ctx?.correlationId ?? options.commandId ?? randomUUID(),

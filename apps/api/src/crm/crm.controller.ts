@@ -20,7 +20,8 @@ export class CrmController {
   @Put('contacts/:contactId')
   @HttpCode(200)
   upsert(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string, @Body() body: ContactDto) {
-    return this.commands.upsertContact(accountId, contactId, { email: body.email, firstName: body.firstName, lastName: body.lastName, properties: body.properties ?? {} });
+    // `null` in an optional field means "not given" (IsOptional lets it through): never store it as a value.
+    return this.commands.upsertContact(accountId, contactId, { email: body.email, firstName: body.firstName ?? undefined, lastName: body.lastName ?? undefined, properties: body.properties ?? {} });
   }
 
   @Delete('contacts/:contactId')
@@ -29,13 +30,17 @@ export class CrmController {
     return this.commands.deleteContact(accountId, contactId);
   }
 
-  @Post('contacts\\:batch')
+  @Post('contacts::batch')
   @HttpCode(200)
   batch(@Param('accountId', IdPipe) accountId: string, @Body() body: ContactBatchDto) {
     if (body.upserts.length + body.deletes.length > 1000) {
       throw Problem.validation([{ path: 'upserts', message: 'a batch holds at most 1000 items' }]);
     }
-    const upserts = body.upserts.map((u) => ({ contactId: u.contactId, email: u.email, firstName: u.firstName, lastName: u.lastName, properties: u.properties ?? {} }));
+    // Checked here too (not only in the command) so that the 400 carries `errors` like every other 400.
+    const upserted = new Set(body.upserts.map((u) => u.contactId));
+    const overlap = body.deletes.find((id) => upserted.has(id));
+    if (overlap !== undefined) throw Problem.validation([{ path: 'deletes', message: `contact ${overlap} is both upserted and deleted` }]);
+    const upserts = body.upserts.map((u) => ({ contactId: u.contactId, email: u.email, firstName: u.firstName ?? undefined, lastName: u.lastName ?? undefined, properties: u.properties ?? {} }));
     return this.commands.batch(accountId, upserts, body.deletes);
   }
 
@@ -48,7 +53,7 @@ export class CrmController {
   @Put('deals/:dealId')
   @HttpCode(200)
   deal(@Param('accountId', IdPipe) accountId: string, @Param('dealId', IdPipe) dealId: string, @Body() body: DealDto) {
-    return this.commands.saveDeal(accountId, dealId, { name: body.name, stage: body.stage, amount: body.amount, contactIds: body.contactIds });
+    return this.commands.saveDeal(accountId, dealId, { name: body.name, stage: body.stage, amount: body.amount ?? undefined, contactIds: body.contactIds });
   }
 
   @Get('mirrored-contacts')

@@ -8,6 +8,7 @@ import {
   IsBoolean,
   IsDefined,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -43,6 +44,7 @@ export class ConnectionDto {
 
   @ApiProperty({ type: FeaturesDto })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => FeaturesDto)
   features!: FeaturesDto;
@@ -50,6 +52,8 @@ export class ConnectionDto {
 
 const Connections = () => (target: object, key: string) => {
   IsArray()(target, key);
+  // ValidateNested lets a nested array ([[connection]]) through: each item must be an object.
+  IsObject({ each: true, message: 'each connection must be an object' })(target, key);
   ValidateNested({ each: true })(target, key);
   Type(() => ConnectionDto)(target, key);
 };

@@ -38,7 +38,8 @@ export class StepUpVerifier {
         audience: STEP_UP_AUDIENCE,
         subject: actorUserId,
         requiredClaims: ['iat', 'exp', 'jti', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_S,
+        // No tolerance on `exp`: an expired assertion is refused (api.md), so none is older than 5 minutes (O6).
+        // CLOCK_TOLERANCE_S only lets an issuer whose clock runs a little ahead put `iat` in our future.
       });
       const now = Math.floor(Date.now() / 1000);
       if (payload.exp! - payload.iat! > MAX_LIFETIME_S || payload.iat! > now + CLOCK_TOLERANCE_S) return null;

@@ -1,4 +1,4 @@
-import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -12,12 +12,12 @@ export const MIN_POSITION_TIMEOUT_MS = 5000;
 /**
  * Marks a GET with the projections behind it: with `X-Min-Position`, the
  * answer waits (up to 5 s) until each has processed that position, else 503
- * PROJECTION_LAG.
+ * PROJECTION_LAG. (The interceptor runs on every GET: a GET with no read
+ * model behind it answers at once, but still rejects a malformed position.)
  */
 export const ReadsFrom = (...projections: string[]) =>
   applyDecorators(
     SetMetadata(READ_MODELS, projections),
-    UseInterceptors(MinPositionInterceptor),
     ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait until the read models have processed this position' }),
   );
 
@@ -32,7 +32,7 @@ export class MinPositionInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const raw = request.headers['x-min-position'];
     const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined) return next.handle();
+    if (value === undefined || request.method !== 'GET') return next.handle();
     if (!/^\d{1,20}$/.test(value)) {
       throw Problem.validation([{ path: 'headers.x-min-position', message: 'must be a decimal position' }]);
     }

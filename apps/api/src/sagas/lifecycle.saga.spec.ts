@@ -4,7 +4,6 @@ import {
   PRIMARY,
   SALES_PRO,
   SagaSpecification,
-  connectionsConfigured,
   created,
   deactivated,
   dissolveOrganization,

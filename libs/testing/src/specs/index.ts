@@ -1,2 +1,4 @@
 export * from './decider-spec';
 export * from './fixtures';
+export * from './projection-spec';
+export * from './saga-spec';

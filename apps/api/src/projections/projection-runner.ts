@@ -108,6 +108,7 @@ export class ProjectionRunner {
 
   private async handle(batch: RecordedEvent[]): Promise<void> {
     const tx = new ReadModelBatch(this.readStore);
+    await tx.prefetch(this.projections.flatMap((p) => p.prefetch?.(batch) ?? []));
     const parked: Array<{ projection: string; event: RecordedEvent; error: unknown }> = [];
     for (const event of batch) {
       for (const p of this.projections) {
@@ -115,7 +116,8 @@ export class ProjectionRunner {
         if ((done !== null && done !== undefined && event.position <= done) || !p.eventTypes.has(event.type)) continue;
         tx.begin();
         try {
-          await p.apply(event, tx);
+          const pending = p.apply(event, tx);
+          if (pending) await pending;
           tx.commitEvent();
         } catch (error) {
           tx.rollbackEvent();

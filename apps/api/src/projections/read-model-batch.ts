@@ -15,6 +15,7 @@ type Pending = Map<string, Map<string, Doc | null>>; // collection → id → do
  */
 export class ReadModelBatch implements ProjectionTx {
   private readonly pending: Pending = new Map();
+  private readonly reads: Pending = new Map();
   private journal: Array<{ collection: string; id: string; had: boolean; previous: Doc | null | undefined }> | null = null;
 
   constructor(private readonly store: ReadStore) {}
@@ -52,10 +53,41 @@ export class ReadModelBatch implements ProjectionTx {
   }
 
   async get<T = Doc>(collection: string, id: string): Promise<T | null> {
+    const held = this.peek<T>(collection, id);
+    if (held !== undefined) return held;
+    const doc = await this.store.get<Doc>(collection, id);
+    this.loaded(collection).set(id, doc);
+    return doc as T | null;
+  }
+
+  peek<T = Doc>(collection: string, id: string): T | null | undefined {
     const coll = this.pending.get(collection);
     if (coll?.has(id)) return (coll.get(id) ?? null) as T | null;
-    const doc = await this.store.get<Doc>(collection, id);
-    return doc as T | null;
+    return this.reads.get(collection)?.get(id) as T | null | undefined;
+  }
+
+  /** Loads many documents in one query per collection (a rebuild touches thousands per batch). */
+  async prefetch(wanted: Array<{ collection: string; id: string }>): Promise<void> {
+    const byCollection = new Map<string, string[]>();
+    for (const { collection, id } of wanted) {
+      if (this.peek(collection, id) !== undefined) continue;
+      byCollection.set(collection, [...(byCollection.get(collection) ?? []), id]);
+    }
+    for (const [collection, ids] of byCollection) {
+      const found = await this.store.getMany<Doc>(collection, ids);
+      const cache = this.loaded(collection);
+      for (const id of ids) cache.set(id, found.get(id) ?? null);
+    }
+  }
+
+  /** Documents read from the store in this batch; only this runner writes them, so they stay valid. */
+  private loaded(collection: string): Map<string, Doc | null> {
+    let c = this.reads.get(collection);
+    if (!c) {
+      c = new Map();
+      this.reads.set(collection, c);
+    }
+    return c;
   }
 
   async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {

@@ -18,6 +18,7 @@ export class InMemoryEventStore implements EventStore {
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly byId = new Map<string, RecordedEvent>();
   private readonly signal = new AppendSignal();
+  private readonly subscriptions = new Set<Subscription>();
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return (await this.appendMany([{ streamId, events, expected }]))[0];
@@ -52,6 +53,12 @@ export class InMemoryEventStore implements EventStore {
   }
 
   private write({ streamId, events }: StreamAppend): AppendResult {
+    // An empty append must not create the stream: it would then exist with no
+    // events and a revision of -1, and a later 'no_stream' append would fail.
+    if (events.length === 0) {
+      const current = this.streams.get(streamId);
+      return { nextRevision: BigInt((current?.length ?? 0) - 1), position: BigInt(this.log.length) };
+    }
     const stream = this.streams.get(streamId) ?? [];
     this.streams.set(streamId, stream);
     for (const e of events) {
@@ -87,18 +94,24 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribe(handler: BatchHandler, options: SubscriptionOptions): Subscription {
-    return pollingSubscription(
+    const sub = pollingSubscription(
       { readAll: (o) => this.readAll(o), waitForAppend: (ms) => this.signal.wait(ms) },
       handler,
       options,
     );
+    this.subscriptions.add(sub);
+    void sub.done.then(() => this.subscriptions.delete(sub));
+    return sub;
   }
 
   async ping(): Promise<boolean> {
     return true;
   }
 
+  /** Ends open subscriptions: without this their poll loops would run forever. */
   async close(): Promise<void> {
+    const stopping = [...this.subscriptions].map((s) => s.stop());
     this.signal.notify();
+    await Promise.all(stopping);
   }
 }

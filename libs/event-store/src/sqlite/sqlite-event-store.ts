@@ -59,9 +59,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly signal = new AppendSignal();
+  private readonly subscriptions = new Set<Subscription>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
+  private closing?: Promise<void>;
   private readonly stmts;
 
   constructor(file: string) {
@@ -79,7 +81,8 @@ export class SqliteEventStore implements EventStore {
       ),
       byEventId: this.db.prepare('SELECT position, stream_id, revision FROM events WHERE event_id = ?'),
       readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision'),
-      readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      // Raw rows (arrays) read about a third faster than objects: rebuilds read millions.
+      readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
       head: this.db.prepare('SELECT MAX(position) AS position FROM events'),
     };
   }
@@ -200,8 +203,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll({ after, limit }: { after: bigint | null; limit: number }): Promise<RecordedEvent[]> {
-    const rows = this.stmts.readAll.all(after ?? 0n, limit) as EventRow[];
-    return rows.map(toRecorded);
+    const rows = this.stmts.readAll.all(after ?? 0n, limit) as RawEventRow[];
+    return rows.map(fromRaw);
   }
 
   async headPosition(): Promise<bigint | null> {
@@ -209,11 +212,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribe(handler: BatchHandler, options: SubscriptionOptions): Subscription {
-    return pollingSubscription(
+    const sub = pollingSubscription(
       { readAll: (o) => this.readAll(o), waitForAppend: (ms) => this.signal.wait(ms) },
       handler,
       options,
     );
+    this.subscriptions.add(sub);
+    void sub.done.then(() => this.subscriptions.delete(sub));
+    return sub;
   }
 
   async ping(): Promise<boolean> {
@@ -222,14 +228,37 @@ export class SqliteEventStore implements EventStore {
     return true;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    // A second close() waits for the first instead of returning while the file is still open.
+    return (this.closing ??= this.shutDown());
+  }
+
+  private async shutDown(): Promise<void> {
     // Let queued appends finish: they were promised an answer.
     if (this.queue.length > 0) this.flush();
     this.closed = true;
+    // Stop subscriptions before the database goes: otherwise their next read
+    // fails with "database connection is not open" and reaches onError.
+    const stopping = [...this.subscriptions].map((s) => s.stop());
     this.signal.notify();
+    await Promise.all(stopping);
     this.db.close();
   }
+}
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
+type RawEventRow = [bigint, string, bigint, string, string, string, string];
+
+function fromRaw(row: RawEventRow): RecordedEvent {
+  return {
+    id: row[3],
+    streamId: row[1],
+    revision: row[2],
+    position: row[0],
+    type: row[4],
+    data: JSON.parse(row[5]),
+    metadata: JSON.parse(row[6]),
+  };
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -78,6 +78,15 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
         expect(await store.readStream(s, 1n)).toEqual([]);
       });
 
+      it('an empty append checks the expectation but creates no stream', async () => {
+        const s = streamName('empty');
+        expect((await store.append(s, [], 'no_stream')).nextRevision).toBe(-1n);
+        expect(await store.readStream(s)).toEqual([]);
+        // Still no stream: no_stream holds, stream_exists does not.
+        await expect(store.append(s, [], 'stream_exists')).rejects.toBeInstanceOf(ConcurrencyError);
+        expect((await store.append(s, [event()], 'no_stream')).nextRevision).toBe(0n);
+      });
+
       it('reads an unknown stream as empty', async () => {
         expect(await store.readStream(streamName('missing'))).toEqual([]);
       });
@@ -289,13 +298,30 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
         const got: RecordedEvent[] = [];
         const batchSizes: number[] = [];
         let caughtUpAt: number | null = null;
+        let last = checkpoint;
+        let failed: unknown;
         const sub = store.subscribe(
           async (batch) => {
+            // Throwing stops the subscription: a store that redelivers fails fast instead of looping.
+            for (const e of batch) {
+              if (!(e.position > last)) throw new Error(`position ${e.position} after ${last}`);
+              last = e.position;
+            }
             batchSizes.push(batch.length);
             got.push(...batch.filter((e) => e.streamId === s));
           },
-          { after: checkpoint, batchSize: 2, onCaughtUp: () => (caughtUpAt ??= got.length) },
+          {
+            after: checkpoint,
+            batchSize: 2,
+            onCaughtUp: () => (caughtUpAt ??= got.length),
+            onError: (e) => (failed = e),
+          },
         );
+        const waitFor = (condition: () => boolean, what: string) =>
+          waitUntil(() => {
+            if (failed) throw failed;
+            return condition();
+          }, what);
         try {
           await waitFor(() => caughtUpAt !== null, 'onCaughtUp');
           // Everything stored after the checkpoint was delivered before onCaughtUp.
@@ -332,6 +358,18 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
         expect(reported).toBe(failure);
         await sub.stop();
       });
+    });
+
+    it('close() ends open subscriptions quietly', async () => {
+      let failed: unknown;
+      const sub = store.subscribe(async () => undefined, {
+        after: await store.headPosition(),
+        onError: (e) => (failed = e),
+      });
+      await sleep(50);
+      await store.close();
+      expect(await within(sub.done, 2000)).toBe(true);
+      expect(failed).toBeUndefined();
     });
 
     it('survives a restart: everything is still there and appends continue with higher positions', async () => {
@@ -380,11 +418,22 @@ function expectIncreasing(positions: bigint[]): void {
   expect(new Set(positions).size).toBe(positions.length);
 }
 
+/** True when `promise` settles within `ms` (and leaves no timer behind either way). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -36,7 +36,7 @@ export interface ProjectionLike {
   readonly name: string;
   readonly collections: CollectionSpec[];
   readonly eventTypes: ReadonlySet<string>;
-  apply(event: RecordedEvent, tx: SpecProjectionTx): Promise<void>;
+  apply(event: RecordedEvent, tx: SpecProjectionTx): void | Promise<void>;
 }
 
 /** A given event: `{ type, data }` at least; anything else overrides the filled-in defaults. */

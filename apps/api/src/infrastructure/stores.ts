@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config';
 /** Fails fast, with the reason, when a production store is selected and cannot be reached. */
 export async function openEventStore(config: AppConfig): Promise<EventStore> {
   if (config.eventStore === 'kurrentdb') {
-    const { KurrentDbEventStore } = await import('@mam/event-store') as any;
+    const { KurrentDbEventStore } = await import('@mam/event-store');
     const store = new KurrentDbEventStore(config.kurrentdbUrl!);
     await assertReachable('KurrentDB', store.ping());
     return store;

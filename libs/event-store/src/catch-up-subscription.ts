@@ -77,3 +77,16 @@ export class AppendSignal {
     });
   }
 }
+
+/** A polling subscription that `set` tracks until it ends, so that `close()` can stop every one still open. */
+export function trackedPollingSubscription(
+  set: Set<Subscription>,
+  source: PollSource,
+  handler: BatchHandler,
+  options: SubscriptionOptions,
+): Subscription {
+  const sub = pollingSubscription(source, handler, options);
+  set.add(sub);
+  void sub.done.then(() => set.delete(sub));
+  return sub;
+}

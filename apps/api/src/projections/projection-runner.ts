@@ -5,6 +5,13 @@ import type { Projection } from './projection';
 import { ReadModelBatch } from './read-model-batch';
 import { PARKED_COLLECTION, parkedEntry } from './parked-events';
 
+/** Distance in positions to the head (positions are ordered, not contiguous: not an event count). */
+export function lagOf(head: bigint | null, position: bigint | null): bigint {
+  if (head === null) return 0n;
+  if (position === null) return head;
+  return head > position ? head - position : 0n;
+}
+
 export type ProjectionStatus = 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopped';
 
 export interface ProjectionInfo {
@@ -177,7 +184,7 @@ export class ProjectionRunner {
     const head = await this.events.headPosition();
     return this.projections.map((p) => {
       const position = this.positions.get(p.name) ?? null;
-      const lag = head === null ? 0n : position === null ? head : head > position ? head - position : 0n;
+      const lag = lagOf(head, position);
       return {
         name: p.name,
         position: position === null ? null : position.toString(),

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@mam/event-store';
 import type { ReadStore } from '@mam/read-store';
 import { PARKED_COLLECTION, parkedEntry } from '../projections/parked-events';
-import type { ProjectionInfo } from '../projections/projection-runner';
+import { lagOf, type ProjectionInfo } from '../projections/projection-runner';
 import type { PolicyCommand, Saga, SagaContext } from './saga';
 
 export type Dispatch = (command: PolicyCommand, commandId: string, causationId: string) => Promise<unknown>;
@@ -130,7 +130,7 @@ export class SagaRunner {
 
   async info(): Promise<ProjectionInfo> {
     const head = await this.events.headPosition();
-    const lag = head === null ? 0n : this.position === null ? head : head > this.position ? head - this.position : 0n;
+    const lag = lagOf(head, this.position);
     return { name: this.saga.name, position: this.position?.toString() ?? null, lag: lag.toString(), status: this.status, parked: this.parked };
   }
 

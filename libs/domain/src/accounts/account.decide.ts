@@ -1,21 +1,11 @@
 import { fail } from '../shared/domain-error';
 import { assertNever, type Decider } from '../shared/decider';
 import type { Subscription } from '../shared/subscriptions';
-import type { AccountEvent, Role, Seat } from './account.events';
+import type { AccountEvent, AccountFacts, Role, Seat } from './account.events';
 import { evolveAccount, initialAccountState, type Account, type AccountState } from './account.state';
 
 export type AccountCommand =
-  | {
-      type: 'RegisterAccount';
-      data: {
-        accountId: string;
-        name: string;
-        hostingLocation: string;
-        sandbox: boolean;
-        subscriptions: Subscription[];
-        sensitiveData: boolean;
-      };
-    }
+  | { type: 'RegisterAccount'; data: AccountFacts }
   | { type: 'ChangeSubscriptions'; data: { accountId: string; subscriptions: Subscription[] } }
   | { type: 'ChangeHostingLocation'; data: { accountId: string; hostingLocation: string } }
   | { type: 'SetSensitiveData'; data: { accountId: string; enabled: boolean } }

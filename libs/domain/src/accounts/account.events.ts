@@ -8,19 +8,19 @@ export type Seat = (typeof SEATS)[number];
 export type EvictionReason = 'downgrade' | 'hosting-moved' | 'deactivated';
 export type LeaveReason = EvictionReason | 'removed' | 'organization-deleted';
 
+/** What another service reports when an account comes into being. */
+export interface AccountFacts {
+  accountId: string;
+  name: string;
+  hostingLocation: string;
+  sandbox: boolean;
+  subscriptions: Subscription[];
+  sensitiveData: boolean;
+}
+
 /** Facts about one account, in the stream `account-{accountId}`. */
 export type AccountEvent =
-  | {
-      type: 'AccountRegistered';
-      data: {
-        accountId: string;
-        name: string;
-        hostingLocation: string;
-        sandbox: boolean;
-        subscriptions: Subscription[];
-        sensitiveData: boolean;
-      };
-    }
+  | { type: 'AccountRegistered'; data: AccountFacts }
   | { type: 'SubscriptionsChanged'; data: { accountId: string; subscriptions: Subscription[]; previous: Subscription[] } }
   | { type: 'HostingLocationChanged'; data: { accountId: string; hostingLocation: string; previous: string } }
   | { type: 'SensitiveDataEnabled'; data: { accountId: string } }

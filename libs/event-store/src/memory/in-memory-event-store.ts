@@ -4,13 +4,15 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  ReadAllOptions,
   RecordedEvent,
   StreamAppend,
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { ConcurrencyError, IdempotencyConflictError, revisionMatches } from '../errors';
-import { AppendSignal, pollingSubscription } from '../catch-up-subscription';
+import { ConcurrencyError, revisionMatches } from '../errors';
+import { idempotentRepeat } from '../idempotent-repeat';
+import { AppendSignal, trackedPollingSubscription } from '../catch-up-subscription';
 
 /** For unit tests only: nothing survives the process. Same rules as the embedded store. */
 export class InMemoryEventStore implements EventStore {
@@ -35,19 +37,8 @@ export class InMemoryEventStore implements EventStore {
   private plan({ streamId, events, expected }: StreamAppend): AppendResult | null {
     const stream = this.streams.get(streamId);
     const current = stream ? BigInt(stream.length - 1) : null;
-    const found = events.map((e) => this.byId.get(e.id));
-    const present = found.filter((f) => f !== undefined);
-    if (events.length > 0 && present.length === events.length) {
-      const first = found[0]!.revision;
-      const ok = found.every((f, i) => f!.streamId === streamId && f!.revision === first + BigInt(i));
-      const expectedFirst = typeof expected === 'bigint' ? expected + 1n : expected === 'no_stream' ? 0n : null;
-      if (!ok || (expectedFirst !== null && first !== expectedFirst)) {
-        throw new ConcurrencyError(streamId, expected, current);
-      }
-      const last = found[found.length - 1]!;
-      return { nextRevision: last.revision, position: last.position };
-    }
-    if (present.length > 0) throw new IdempotencyConflictError(streamId, events[0].id);
+    const repeat = idempotentRepeat(streamId, events.map((e) => e.id), (id) => this.byId.get(id), expected, current);
+    if (repeat) return repeat;
     if (!revisionMatches(expected, current)) throw new ConcurrencyError(streamId, expected, current);
     return null;
   }
@@ -94,14 +85,8 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribe(handler: BatchHandler, options: SubscriptionOptions): Subscription {
-    const sub = pollingSubscription(
-      { readAll: (o) => this.readAll(o), waitForAppend: (ms) => this.signal.wait(ms) },
-      handler,
-      options,
-    );
-    this.subscriptions.add(sub);
-    void sub.done.then(() => this.subscriptions.delete(sub));
-    return sub;
+    const source = { readAll: (o: ReadAllOptions) => this.readAll(o), waitForAppend: (ms: number) => this.signal.wait(ms) };
+    return trackedPollingSubscription(this.subscriptions, source, handler, options);
   }
 
   async ping(): Promise<boolean> {

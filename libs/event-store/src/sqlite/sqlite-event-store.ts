@@ -7,13 +7,15 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  ReadAllOptions,
   RecordedEvent,
   StreamAppend,
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { ConcurrencyError, IdempotencyConflictError, revisionMatches } from '../errors';
-import { AppendSignal, pollingSubscription } from '../catch-up-subscription';
+import { ConcurrencyError, revisionMatches } from '../errors';
+import { idempotentRepeat } from '../idempotent-repeat';
+import { AppendSignal, trackedPollingSubscription } from '../catch-up-subscription';
 
 interface EventRow {
   position: number | bigint;
@@ -135,7 +137,11 @@ export class SqliteEventStore implements EventStore {
   /** Runs inside a transaction. */
   private writeStream({ streamId, events, expected }: StreamAppend): AppendResult {
     const current = this.currentRevision(streamId);
-    const repeat = this.idempotentRepeat(streamId, events, expected, current);
+    const lookup = (id: string) => {
+      const row = this.stmts.byEventId.get(id) as EventRow | undefined;
+      return row && { streamId: row.stream_id, revision: BigInt(row.revision), position: BigInt(row.position) };
+    };
+    const repeat = idempotentRepeat(streamId, events.map((e) => e.id), lookup, expected, current);
     if (repeat) return repeat;
     if (!revisionMatches(expected, current)) throw new ConcurrencyError(streamId, expected, current);
     let revision = current ?? -1n;
@@ -156,35 +162,6 @@ export class SqliteEventStore implements EventStore {
       return { nextRevision: current ?? -1n, position: this.headSync() ?? 0n };
     }
     return { nextRevision: revision, position };
-  }
-
-  /**
-   * KurrentDB's rule, kept here: when every event id is already stored in this
-   * stream, in order, right after the expected revision, the append is a repeat
-   * and answers as the first one did. A partial overlap is an error.
-   */
-  private idempotentRepeat(
-    streamId: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-    current: bigint | null,
-  ): AppendResult | null {
-    if (events.length === 0) return null;
-    const found = events.map((e) => this.stmts.byEventId.get(e.id) as EventRow | undefined);
-    const present = found.filter((f) => f !== undefined);
-    if (present.length === 0) return null;
-    if (present.length !== events.length) throw new IdempotencyConflictError(streamId, events[0].id);
-    const first = BigInt(found[0]!.revision);
-    const consecutive = found.every(
-      (f, i) => f!.stream_id === streamId && BigInt(f!.revision) === first + BigInt(i),
-    );
-    const expectedFirst =
-      typeof expected === 'bigint' ? expected + 1n : expected === 'no_stream' ? 0n : null;
-    if (!consecutive || (expectedFirst !== null && first !== expectedFirst)) {
-      throw new ConcurrencyError(streamId, expected, current);
-    }
-    const last = found[found.length - 1]!;
-    return { nextRevision: BigInt(last.revision), position: BigInt(last.position) };
   }
 
   private currentRevision(streamId: string): bigint | null {
@@ -212,14 +189,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribe(handler: BatchHandler, options: SubscriptionOptions): Subscription {
-    const sub = pollingSubscription(
-      { readAll: (o) => this.readAll(o), waitForAppend: (ms) => this.signal.wait(ms) },
-      handler,
-      options,
-    );
-    this.subscriptions.add(sub);
-    void sub.done.then(() => this.subscriptions.delete(sub));
-    return sub;
+    const source = { readAll: (o: ReadAllOptions) => this.readAll(o), waitForAppend: (ms: number) => this.signal.wait(ms) };
+    return trackedPollingSubscription(this.subscriptions, source, handler, options);
   }
 
   async ping(): Promise<boolean> {

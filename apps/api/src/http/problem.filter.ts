@@ -18,7 +18,11 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): ProblemBody {
     if (exception instanceof Problem) return exception.body();
-    if (exception instanceof DomainError) return Problem.of(exception.code, exception.message).body();
+    if (exception instanceof DomainError) {
+      // Shape errors found by a decider are 400s like the DTOs' and carry errors[] too.
+      if (exception.code === 'VALIDATION_FAILED') return Problem.validation([{ path: '', message: exception.message }], exception.message).body();
+      return Problem.of(exception.code, exception.message).body();
+    }
     if (exception instanceof ConcurrencyError) {
       return problemBody(409, 'CONFLICT', 'the resource was changed concurrently; retry the request');
     }

@@ -28,7 +28,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { contactStream, dealStream } from '@mam/domain';
 import type { NewEvent, StreamAppend } from '@mam/event-store';
@@ -153,11 +153,15 @@ function baselineInsert(dir: string, rows: number, withIndexes: boolean): number
 /** The HTTP client of (b), in a worker thread: open-loop updates (or view reads only, for the baseline). */
 const CLIENT = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
+const { performance, monitorEventLoopDelay } = require('node:perf_hooks');
 const http = require('node:http');
+const clientLoop = monitorEventLoopDelay({ resolution: 5 });
+clientLoop.enable();
 const { port, token, S, T, viewer, count, rate, durationMs, mode, offset } = workerData;
 // node:http with keep-alive: much cheaper per request than fetch, so the client does not steal the server's CPU.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+// A pool like a service consumer keeps: bounded, so bursts queue here instead of opening
+// hundreds of connections at once (which overflows the listen backlog: 1 s SYN retries).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const pad = (i) => String(i).padStart(6, '0');
 const base = { authorization: 'Bearer ' + token, 'x-actor-user-id': viewer };
 function request(method, path, headers, body) {
@@ -224,7 +228,7 @@ async function read(seq) {
   const issuing = performance.now() - started;
   await Promise.all(tasks);
   agent.destroy();
-  parentPort.postMessage({ results, errors: errors.slice(0, 5), errorCount: errors.length, issued, issuingMs: issuing, totalMs: performance.now() - started, maxInFlight, retries });
+  parentPort.postMessage({ clientLoopP99: clientLoop.percentile(99) / 1e6, clientLoopMax: clientLoop.max / 1e6, results, errors: errors.slice(0, 5), errorCount: errors.length, issued, issuingMs: issuing, totalMs: performance.now() - started, maxInFlight, retries });
 })();
 `;
 
@@ -307,6 +311,15 @@ async function main(): Promise<void> {
 
     // ── (b) updates at RATE/s → view shows the new value ───────────────────
     await caughtUp(t);
+    const serverTimes: number[] = [];
+    let connections = 0;
+    if (process.env.BENCH_DEBUG) {
+      t.app.getHttpServer().on('request', (_req: unknown, res: { on: (e: string, f: () => void) => void }) => {
+        const s0 = performance.now();
+        res.on('finish', () => serverTimes.push(performance.now() - s0));
+      });
+      t.app.getHttpServer().on('connection', () => (connections += 1));
+    }
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address() as { port: number };
     const baseUrl = `http://127.0.0.1:${address.port}`;
@@ -314,7 +327,21 @@ async function main(): Promise<void> {
     // Warm-up (JIT, connections), not counted.
     await client({ ...common, rate: 200, durationMs: 1000, mode: 'update', offset: 1 });
     await caughtUp(t);
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
     const updates = await client({ ...common, rate: RATE, durationMs: SECONDS * 1000, mode: 'update', offset: 3 });
+    loopDelay.disable();
+    if (process.env.BENCH_DEBUG) {
+      const metrics = await t.request('GET', '/metrics', { token: null });
+      log(String(metrics.body).split('\n').filter((l: string) => l.includes('UpsertContact')).join('\n'));
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    if (process.env.BENCH_DEBUG) log(`    server-side request times: ${summary(serverTimes)}; connections accepted ${connections}`);
+    if (process.env.BENCH_DEBUG) log(`    client loop delay p99 ${(updates as any).clientLoopP99} max ${(updates as any).clientLoopMax}`);
+    log(`    process CPU during the updates (service + client thread): ${(((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100).toFixed(0)}% of one core (2 cores here)`);
+    log(`    service event-loop delay during the updates: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
     sampleRss();
     await caughtUp(t);
     const reads = await client({ ...common, rate: RATE, durationMs: Math.min(SECONDS, 5) * 1000, mode: 'read', offset: 5 });

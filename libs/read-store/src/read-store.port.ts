@@ -21,6 +21,11 @@ export interface FindOptions {
   /** Results are ordered by id; `afterId` starts after that id (cursor pagination). */
   afterId?: string;
   limit?: number;
+  /**
+   * Only these top-level fields are needed (a hint: adapters may return more).
+   * Scans of big documents for one field, such as a back-fill, read far less.
+   */
+  fields?: string[];
 }
 
 export interface Stored<T = Doc> {
@@ -76,6 +81,14 @@ export function fieldAt(doc: Doc, path: string): unknown {
     value = (value as Record<string, unknown>)[key];
   }
   return value;
+}
+
+/** Keeps only the named top-level fields (for adapters that filter in memory). */
+export function pick(doc: Doc, fields: string[] | undefined): Doc {
+  if (!fields) return doc;
+  const out: Doc = {};
+  for (const f of fields) if (f in doc) out[f] = doc[f];
+  return out;
 }
 
 export function matches(doc: Doc, filter: Filter): boolean {

@@ -25,15 +25,17 @@ import {
 } from './mirroring.collections';
 
 const PAGE = 2000;
+const MATCH_FIELDS = ['accountId', 'contactId', 'emailKey'];
 
-/** Every document of a filter, page by page (a back-fill may touch 100k). */
-async function* all<T>(tx: ProjectionTx, collection: string, filter: Record<string, string>) {
+/** Every document of a filter, page by page (a back-fill may touch 100k), giving the event loop turns. */
+async function* all<T>(tx: ProjectionTx, collection: string, filter: Record<string, string>, fields?: string[]) {
   let afterId: string | undefined;
   for (;;) {
-    const page = await tx.find<T>(collection, filter, { afterId, limit: PAGE });
+    const page = await tx.find<T>(collection, filter, { afterId, limit: PAGE, fields });
     yield* page;
     if (page.length < PAGE) return;
     afterId = page[page.length - 1].id;
+    await tx.maybeYield?.();
   }
 }
 
@@ -93,18 +95,45 @@ async function relinkTarget(tx: ProjectionTx, target: ContactDoc): Promise<void>
   else tx.put(LINKS, id, { targetAccountId: target.accountId, targetContactId: target.contactId, emailKey: target.emailKey, sources });
 }
 
-/** M4 back-fill: a new flow S → T links every matching pair that already exists. */
+/**
+ * M4 back-fill: a new flow S → T links every matching pair that already
+ * exists. Reads only ids and emails (not whole contacts), and the links it
+ * may extend in one query per page.
+ */
 async function backfill(tx: ProjectionTx, flow: FlowDoc): Promise<void> {
   const sourcesByEmail = new Map<string, SourceRef[]>();
-  for await (const { doc } of all<ContactDoc>(tx, CONTACTS, { accountId: flow.from })) {
+  for await (const { doc } of all<ContactDoc>(tx, CONTACTS, { accountId: flow.from }, MATCH_FIELDS)) {
     const list = sourcesByEmail.get(doc.emailKey) ?? [];
     list.push({ accountId: doc.accountId, contactId: doc.contactId });
     sourcesByEmail.set(doc.emailKey, list);
   }
   if (sourcesByEmail.size === 0) return;
-  for await (const { doc: target } of all<ContactDoc>(tx, CONTACTS, { accountId: flow.to })) {
-    for (const source of sourcesByEmail.get(target.emailKey) ?? []) await addSource(tx, target, source);
+  // Links in T exist only through other flows into T (this one's were purged when it was revoked).
+  const otherFlowsIn = (await tx.find<FlowDoc>(FLOWS, { to: flow.to })).some(({ doc }) => doc.from !== flow.from);
+  let page: ContactDoc[] = [];
+  const flush = async () => {
+    const ids = page.map((t) => key(t.accountId, t.contactId));
+    const existing = otherFlowsIn && tx.getMany ? await tx.getMany<LinkDoc>(LINKS, ids) : new Map<string, LinkDoc>();
+    for (const target of page) {
+      const id = key(target.accountId, target.contactId);
+      const link = existing.get(id) ?? (otherFlowsIn ? await tx.get<LinkDoc>(LINKS, id) : null);
+      const add = sourcesByEmail.get(target.emailKey)!.filter((s) => !link?.sources.some((x) => sameRef(x, s)));
+      if (add.length === 0) continue;
+      tx.put(LINKS, id, {
+        targetAccountId: target.accountId,
+        targetContactId: target.contactId,
+        emailKey: target.emailKey,
+        sources: [...(link?.sources ?? []), ...add],
+      });
+    }
+    page = [];
+  };
+  for await (const { doc: target } of all<ContactDoc>(tx, CONTACTS, { accountId: flow.to }, MATCH_FIELDS)) {
+    if (!sourcesByEmail.has(target.emailKey)) continue;
+    page.push(target);
+    if (page.length >= PAGE) await flush();
   }
+  await flush();
 }
 
 /** M4 purge: a revoked flow S → T takes S out of every view in T. */

@@ -118,6 +118,7 @@ export class ProjectionRunner {
     await tx.prefetch(this.projections.flatMap((p) => p.prefetch?.(batch) ?? []));
     const parked: Array<{ projection: string; event: RecordedEvent; error: unknown }> = [];
     for (const event of batch) {
+      await tx.maybeYield();
       for (const p of this.projections) {
         const done = this.positions.get(p.name);
         if ((done !== null && done !== undefined && event.position <= done) || !p.eventTypes.has(event.type)) continue;

@@ -1,6 +1,7 @@
 import type { Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '@mam/read-store';
 import { matches } from '@mam/read-store';
 import type { ProjectionTx } from './projection';
+import { Yielder } from './yield';
 
 type Pending = Map<string, Map<string, Doc | null>>; // collection → id → doc (null = deleted)
 
@@ -16,6 +17,7 @@ type Pending = Map<string, Map<string, Doc | null>>; // collection → id → do
 export class ReadModelBatch implements ProjectionTx {
   private readonly pending: Pending = new Map();
   private readonly reads: Pending = new Map();
+  private readonly yielder = new Yielder();
   private journal: Array<{ collection: string; id: string; had: boolean; previous: Doc | null | undefined }> | null = null;
 
   constructor(private readonly store: ReadStore) {}
@@ -64,6 +66,20 @@ export class ReadModelBatch implements ProjectionTx {
     const coll = this.pending.get(collection);
     if (coll?.has(id)) return (coll.get(id) ?? null) as T | null;
     return this.reads.get(collection)?.get(id) as T | null | undefined;
+  }
+
+  async getMany<T = Doc>(collection: string, ids: string[]): Promise<Map<string, T>> {
+    await this.prefetch(ids.map((id) => ({ collection, id })));
+    const out = new Map<string, T>();
+    for (const id of ids) {
+      const doc = this.peek<T>(collection, id);
+      if (doc !== undefined && doc !== null) out.set(id, doc);
+    }
+    return out;
+  }
+
+  maybeYield(): Promise<void> {
+    return this.yielder.maybeYield();
   }
 
   /** Loads many documents in one query per collection (a rebuild touches thousands per batch). */

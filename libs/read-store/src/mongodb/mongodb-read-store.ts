@@ -110,7 +110,8 @@ export class MongoReadStore implements ReadStore {
       query[path] = { $eq: value };
     }
     if (options.afterId !== undefined) query._id = { $gt: options.afterId };
-    let cursor = coll.find(query as MongoFilter<RmDoc>).sort({ _id: 1 });
+    const projection = options.fields ? Object.fromEntries(options.fields.map((f) => [f, 1])) : undefined;
+    let cursor = coll.find(query as MongoFilter<RmDoc>, projection ? { projection } : {}).sort({ _id: 1 });
     if (options.limit !== undefined) cursor = cursor.limit(options.limit);
     return (await cursor.toArray()).map((raw) => ({ id: raw._id, doc: stripId(raw) as T }));
   }

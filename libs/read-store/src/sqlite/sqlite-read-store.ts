@@ -106,7 +106,9 @@ export class SqliteReadStore implements ReadStore {
       where.push('id > ?');
       params.push(options.afterId);
     }
-    let sql = `SELECT id, doc FROM "rm_${collection}"`;
+    for (const f of options.fields ?? []) if (!NAME.test(f)) throw new Error(`invalid field name ${f}`);
+    const docColumn = options.fields ? `json_object(${options.fields.map((f) => `'${f}', json_extract(doc, '$.${f}')`).join(', ')})` : 'doc';
+    let sql = `SELECT id, ${docColumn} AS doc FROM "rm_${collection}"`;
     if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
     sql += ' ORDER BY id';
     if (options.limit !== undefined) {

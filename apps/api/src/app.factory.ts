@@ -13,7 +13,8 @@ export const BODY_LIMIT = 1024 * 1024;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
-    bufferLogs: true,
+    // Silent means silent, also for Nest's own start-up lines before pino takes over.
+    ...(config.logLevel === 'silent' ? { logger: false } : { bufferLogs: true }),
     // Our own JSON parser below: an empty body is {} and bad JSON is a problem+json 400.
     bodyParser: false,
     abortOnError: false,

@@ -15,9 +15,21 @@ if (url) {
     };
   });
 } else {
-  const reason = 'KURRENTDB_URL not set: no KurrentDB server here; set it (e.g. kurrentdb://localhost:2113?tls=false) to run';
+  const reason = 'KURRENTDB_URL not set: no KurrentDB server here; `docker compose up kurrentdb` starts one, then set KURRENTDB_URL=kurrentdb://localhost:2113?tls=false';
   console.info(`KurrentDB contract skipped (${reason})`);
   describe.skip(`KurrentDB contract (${reason})`, () => {
     it('runs the EventStore contract against KurrentDB', () => undefined);
   });
 }
+
+// Runs everywhere: the adapter against a port where nothing listens.
+describe('KurrentDbEventStore without a server', () => {
+  it('given no server at the URL, then ping fails with the reason instead of hanging', async () => {
+    const store = new KurrentDbEventStore('kurrentdb://127.0.0.1:1?tls=false', { retryDelayMs: 100 });
+    try {
+      await expect(store.ping()).rejects.toThrow(/unavailable|reach|connect/i);
+    } finally {
+      await store.close();
+    }
+  }, 20_000);
+});

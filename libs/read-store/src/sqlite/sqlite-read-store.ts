@@ -35,8 +35,8 @@ export class SqliteReadStore implements ReadStore {
     // commits with the data, so NORMAL (no fsync per commit) loses nothing.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    // A rebuild rewrites the same documents many times: keep the hot B-tree pages in memory (64 MiB).
-    this.db.pragma('cache_size = -65536');
+    // A rebuild rewrites the same documents many times: keep the hot B-tree pages in memory (32 MiB).
+    this.db.pragma('cache_size = -32768');
     this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
   }
 
@@ -122,15 +122,24 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async commit(writes: WriteSet): Promise<void> {
-    for (const p of writes.puts) this.ensure(p.collection);
-    for (const d of writes.deletes) this.ensure(d.collection);
+    // Statements per collection, looked up once per commit rather than once per document.
+    const puts = new Map<string, Database.Statement>();
+    const deletes = new Map<string, Database.Statement>();
+    for (const p of writes.puts) {
+      if (!puts.has(p.collection)) {
+        this.ensure(p.collection);
+        puts.set(p.collection, this.stmt(`INSERT OR REPLACE INTO "rm_${p.collection}" (id, doc) VALUES (?, ?)`));
+      }
+    }
+    for (const d of writes.deletes) {
+      if (!deletes.has(d.collection)) {
+        this.ensure(d.collection);
+        deletes.set(d.collection, this.stmt(`DELETE FROM "rm_${d.collection}" WHERE id = ?`));
+      }
+    }
     this.db.transaction(() => {
-      for (const p of writes.puts) {
-        this.stmt(`INSERT OR REPLACE INTO "rm_${p.collection}" (id, doc) VALUES (?, ?)`).run(p.id, JSON.stringify(p.doc));
-      }
-      for (const d of writes.deletes) {
-        this.stmt(`DELETE FROM "rm_${d.collection}" WHERE id = ?`).run(d.id);
-      }
+      for (const p of writes.puts) puts.get(p.collection)!.run(p.id, JSON.stringify(p.doc));
+      for (const d of writes.deletes) deletes.get(d.collection)!.run(d.id);
       for (const c of writes.checkpoints) {
         this.stmt('INSERT OR REPLACE INTO checkpoints (name, position) VALUES (?, ?)').run(c.name, c.position.toString());
       }

@@ -8,6 +8,7 @@ import { ALL_PROJECTIONS } from './projection-registry';
 
 /** Runs the read-model projections in this process and answers read-your-writes waits. */
 const GENERATION_POLL_MS = 1000;
+const STORED_POLL_MS = 50;
 
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -68,8 +69,20 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Unknown names are ignored so a GET never waits on a projection that does not exist. */
   waitFor(position: bigint, names: readonly string[], timeoutMs: number): Promise<boolean> {
-    const known = names.filter((n) => this.runner.has(n));
+    const known = names.filter((n) => this.runner.projections.some((p) => p.name === n));
+    if (!this.config.runProjections) return this.waitForStored(position, known, timeoutMs);
     return this.runner.waitFor(position, known, timeoutMs);
+  }
+
+  /** When another process runs the projections, their stored checkpoints tell how far they are. */
+  private async waitForStored(position: bigint, names: readonly string[], timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const stored = await Promise.all(names.map((n) => this.readStore.checkpoint(n)));
+      if (stored.every((p) => p !== null && p >= position)) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, STORED_POLL_MS));
+    }
   }
 
   info(): Promise<ProjectionInfo[]> {

@@ -151,6 +151,12 @@ describe('HTTP pipeline conventions (api.md "Conventions")', () => {
   });
 
   describe('body validation', () => {
+    it('given a body that is not JSON (form-encoded), then 400 VALIDATION_FAILED naming the content type', async () => {
+      const res = await refused(() => t.request('POST', '/v1/accounts', { payload: 'accountId=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors[0].path).toBe('headers.content-type');
+    });
+
     it('given malformed JSON, then 400 VALIDATION_FAILED with errors[] and nothing appended', async () => {
       for (const payload of ['{"accountId": "x",', '{accountId: x}', 'not json', '{"a":1}}']) {
         const res = await refused(() => t.request('POST', '/v1/accounts', { payload }));
@@ -358,6 +364,30 @@ describe('HTTP pipeline conventions (api.md "Conventions")', () => {
   });
 
   describe('Idempotency-Key', () => {
+    it('given two racing requests with one key but different bodies on different streams, then exactly one runs and the other is 422 IDEMPOTENCY_KEY_REUSED', async () => {
+      const before = await t.eventCount();
+      const key = { 'idempotency-key': 'idem-race-bodies' };
+      const answers = await Promise.all([
+        t.request('POST', '/v1/accounts', { body: account('idem-race-a'), headers: key }),
+        t.request('POST', '/v1/accounts', { body: account('idem-race-b'), headers: key }),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
+      expect(answers.find((a) => a.status === 422)!.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await t.eventCount()).toBe(before + 2); // one registration and its key's record
+    });
+
+    it('given the same key from another consumer (token), then it is another key', async () => {
+      const other = await TestApp.start({ API_TOKENS: 'token-a,token-b' });
+      try {
+        const key = { 'idempotency-key': 'shared-by-chance' };
+        const a = await other.request('POST', '/v1/accounts', { body: account('scoped-a'), headers: key, token: 'token-a' });
+        const b = await other.request('POST', '/v1/accounts', { body: account('scoped-b'), headers: key, token: 'token-b' });
+        expect([a.status, b.status]).toEqual([201, 201]);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('given a repeat with the same key and body, then the same status and body and nothing appended', async () => {
       const key = { 'idempotency-key': 'idem-repeat-1' };
       const first = await t.request('POST', '/v1/accounts', { body: account('idem-1'), headers: key });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EventMetadata, EventStore, StreamAppend } from '@mam/event-store';
 import type { IdempotencyContext } from '../http/request-context';
 
@@ -15,11 +15,13 @@ export class IdempotentReplay extends Error {
   }
 }
 
-export const idempotencyStream = (key: string): string =>
-  `idempotency-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+/** Keys are scoped to the consumer (its bearer token): two consumers may pick the same key. */
+export const idempotencyStream = (key: string, consumer: string): string =>
+  `idempotency-${createHash('sha256').update(`${consumer}\u0000${key}`).digest('hex').slice(0, 40)}`;
 
-export function requestHash(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+/** What makes two keyed requests "the same": method, URL, acting user and account, and body. */
+export function requestHash(method: string, url: string, body: unknown, acting: string): string {
+  return createHash('sha256').update(`${method} ${url}\n${acting}\n${JSON.stringify(body ?? null)}`).digest('hex');
 }
 
 /**
@@ -34,7 +36,9 @@ export function idempotencyRecord(ctx: IdempotencyContext, reply: Record<string,
     expected: 'no_stream',
     events: [
       {
-        id: createHash('sha256').update(ctx.streamId).digest('hex').replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*/, '$1-$2-4$3-8$4-$5'),
+        // A fresh id, never one derived from the key: a derived id would make the loser of a
+        // race look like a harmless repeat of the winner's record and let both commands through.
+        id: randomUUID(),
         type: 'IdempotentRequestRecorded',
         data: { requestHash: ctx.requestHash, status: ctx.status, reply },
         metadata,

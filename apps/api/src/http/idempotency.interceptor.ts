@@ -38,10 +38,11 @@ export class RequestContextInterceptor implements NestInterceptor {
     const status =
       this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
       (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+    const acting = `${headerValue(request, 'x-actor-user-id') ?? ''}\u0000${headerValue(request, 'x-acting-account-id') ?? ''}`;
     ctx.idempotency = {
       key,
-      streamId: idempotencyStream(key),
-      requestHash: requestHash(request.method, request.url, request.body),
+      streamId: idempotencyStream(key, request.headers.authorization ?? ''),
+      requestHash: requestHash(request.method, request.url, request.body, acting),
       status,
     };
     const idem = ctx.idempotency;

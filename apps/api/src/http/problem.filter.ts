@@ -38,6 +38,7 @@ function fromHttpException(e: HttpException): ProblemBody {
   if (status === 404) return problemBody(404, 'NOT_FOUND', 'no such resource');
   if (status === 413) return problemBody(413, 'PAYLOAD_TOO_LARGE', 'the body exceeds 1 MiB');
   if (status === 400) return problemBody(400, 'VALIDATION_FAILED', e.message, [{ path: '', message: e.message }]);
+  if (status === 415) return unsupportedMediaType();
   return problemBody(status, status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : 'ERROR', e.message);
 }
 
@@ -45,10 +46,16 @@ function fromHttpException(e: HttpException): ProblemBody {
 function fromFastify(e: { statusCode?: number; code?: string; message?: string }): ProblemBody {
   const status = e.statusCode ?? 500;
   if (status === 413) return problemBody(413, 'PAYLOAD_TOO_LARGE', 'the body exceeds 1 MiB');
-  if (status === 415) return problemBody(415, 'UNSUPPORTED_MEDIA_TYPE', e.message ?? 'unsupported media type');
+  if (status === 415) return unsupportedMediaType();
   if (status === 400) {
     const message = e.message ?? 'malformed request';
     return problemBody(400, 'VALIDATION_FAILED', message, [{ path: '', message }]);
   }
   return problemBody(status, 'ERROR', e.message ?? 'error');
+}
+
+/** api.md has no 415: a body that is not JSON is malformed input, a 400 like bad JSON. */
+function unsupportedMediaType(): ProblemBody {
+  const message = 'the body must be JSON (content-type: application/json)';
+  return problemBody(400, 'VALIDATION_FAILED', message, [{ path: 'headers.content-type', message }]);
 }

@@ -4,6 +4,7 @@ import {
   PRIMARY,
   SALES_PRO,
   SagaSpecification,
+  connectionsConfigured,
   created,
   deactivated,
   dissolveOrganization,
@@ -262,5 +263,35 @@ describe('lifecycle saga', () => {
     expect(when.event).toMatchObject({ type: 'AccountDeactivated', streamId: 'account-b', data: { accountId: 'b' } });
     expect(when.event.position).toBe(BigInt(org().length + 1));
     return expect(when.context.account('b')).resolves.toMatchObject({ status: 'deactivated', organizationId: ORG });
+  });
+
+  describe('organization changes re-checked against the members (a command that raced a fact)', () => {
+    const mirroringFrom = (from: string, to: string): Connection => oneWay(from, to, { dataMirroring: true });
+
+    it('C4 revokes a sensitive source that a connection edit, decided before the fact landed, configured', () =>
+      spec
+        .given([...org(), sensitiveDataEnabled('b')])
+        .when(connectionsConfigured([mirroringFrom('b', 'c')]))
+        .then([revokeFlows('b', 'sensitive-data')]));
+
+    it('P6 dissolves when a members edit, decided before the last MHE member downgraded, left none', () =>
+      spec
+        .given([
+          ...accounts,
+          registered('d', { subscriptions: [MHE] }),
+          ...withMembership(created([PRIMARY, 'b', 'd'])),
+          subscriptionsChanged('d', [MARKETING_PRO]),
+        ])
+        .when(membersChanged([], [PRIMARY]))
+        .then([dissolveOrganization()]));
+
+    it('P1 evicts a member that an edit added while its downgrade was being recorded', () =>
+      spec
+        .given([...accounts, ...withMembership(created([PRIMARY, 'b'])), subscriptionsChanged('c', [SALES_STARTER])])
+        .when(membersChanged(['c'], []))
+        .then([evictMember('c', 'downgrade')]));
+
+    it('an organization change with every member in order needs nothing', () =>
+      spec.given(org()).when(connectionsConfigured([twoWay(PRIMARY, 'b', { dataMirroring: true })])).thenNothing());
   });
 });

@@ -20,63 +20,73 @@ function evictionReason(account: Account, org: Organization): EvictionReason | n
   return null;
 }
 
-async function noMarketingEnterpriseLeft(org: Organization, context: SagaContext, without?: string): Promise<boolean> {
-  for (const m of org.members) {
-    if (m.accountId === without) continue;
-    const a = await context.account(m.accountId);
-    if (a && hasMarketingEnterprise(a.subscriptions)) return false;
+/** What one member's current facts call for: an eviction (P1–P3), or revocations (C4, C5). */
+function memberReactions(org: Organization, account: Account): PolicyCommand[] {
+  const organizationId = org.organizationId;
+  const accountId = account.accountId;
+  const reason = evictionReason(account, org);
+  // P7 comes with the eviction: its connections go with it.
+  if (reason) return [{ type: 'EvictMember', data: { organizationId, accountId, reason } }];
+  const commands: PolicyCommand[] = [];
+  const flows = org.connections.map(effectiveFlows);
+  const sourceOfRestricted = flows.some((f) => [...f.dataMirroring, ...f.workflows].some((x) => x.from === accountId));
+  if (account.sensitiveData && sourceOfRestricted) {
+    commands.push({ type: 'RevokeFlows', data: { organizationId, accountId, reason: 'sensitive-data' } });
   }
-  return true;
+  const mirroringTarget = flows.some((f) => f.dataMirroring.some((x) => x.to === accountId));
+  if (mirroringTarget && !hasSalesOrServiceProfessional(account.subscriptions)) {
+    commands.push({ type: 'RevokeFlows', data: { organizationId, accountId, reason: 'mirroring-target-ineligible' } });
+  }
+  return commands;
 }
 
+/** The reactions for `members`, then P6 judged without the members being evicted. */
+async function reactionsFor(org: Organization, members: Account[], context: SagaContext): Promise<PolicyCommand[]> {
+  const commands = members.flatMap((a) => memberReactions(org, a));
+  const evicted = new Set(commands.filter((c) => c.type === 'EvictMember').map((c) => (c.data as { accountId: string }).accountId));
+  const remaining = org.members.filter((m) => !evicted.has(m.accountId));
+  let marketingEnterpriseLeft = false;
+  for (const m of remaining) {
+    const a = await context.account(m.accountId);
+    if (a && hasMarketingEnterprise(a.subscriptions)) marketingEnterpriseLeft = true;
+  }
+  if (!marketingEnterpriseLeft) {
+    commands.push({ type: 'DissolveOrganization', data: { organizationId: org.organizationId, reason: 'no-marketing-enterprise' } });
+  }
+  return commands;
+}
+
+const ORGANIZATION_CHANGES = ['OrganizationCreated', 'MembersChanged', 'ConnectionsConfigured', 'MemberEvicted'];
+
 /**
- * P1–P8 with C4/C5: reacts to account facts of a member (and to evictions,
- * for P6) with policy commands judged on the current state. A fact that no
+ * P1–P8 with C4/C5, judged on the current state. Reacts to a member's
+ * account facts, and also to every change of an organization's members or
+ * connections: a command decided while a fact was being appended (the
+ * organization's append does not guard the member streams it only read)
+ * is corrected here, whichever of the two landed first. A fact that no
  * longer applies, a member already gone or an organization already deleted
  * yields nothing.
  */
 export const lifecycleSaga: Saga = {
   name: 'saga:lifecycle',
-  eventTypes: new Set([...ACCOUNT_FACTS, 'MemberEvicted']),
+  eventTypes: new Set([...ACCOUNT_FACTS, ...ORGANIZATION_CHANGES]),
 
   async react(event: RecordedEvent, context: SagaContext): Promise<PolicyCommand[]> {
-    if (event.type === 'MemberEvicted') {
-      const organizationId = (event.data as { organizationId: string }).organizationId;
-      const org = await context.organization(organizationId);
+    if (ORGANIZATION_CHANGES.includes(event.type)) {
+      const org = await context.organization((event.data as { organizationId: string }).organizationId);
       if (!org || org.status === 'deleted') return [];
-      return (await noMarketingEnterpriseLeft(org, context))
-        ? [{ type: 'DissolveOrganization', data: { organizationId, reason: 'no-marketing-enterprise' } }]
-        : [];
+      const members: Account[] = [];
+      for (const m of org.members) {
+        const a = await context.account(m.accountId);
+        if (a) members.push(a);
+      }
+      return reactionsFor(org, members, context);
     }
     const accountId = (event.data as { accountId: string }).accountId;
     const account = await context.account(accountId);
     if (!account?.organizationId) return [];
     const org = await context.organization(account.organizationId);
     if (!org || org.status === 'deleted' || !org.members.some((m) => m.accountId === accountId)) return [];
-    const organizationId = org.organizationId;
-
-    const reason = evictionReason(account, org);
-    if (reason) {
-      // P7 comes with the eviction (connections go); P6 is checked without the evicted member.
-      const commands: PolicyCommand[] = [{ type: 'EvictMember', data: { organizationId, accountId, reason } }];
-      if (await noMarketingEnterpriseLeft(org, context, accountId)) {
-        commands.push({ type: 'DissolveOrganization', data: { organizationId, reason: 'no-marketing-enterprise' } });
-      }
-      return commands;
-    }
-    const commands: PolicyCommand[] = [];
-    const flows = org.connections.map(effectiveFlows);
-    const sourceOfRestricted = flows.some((f) => [...f.dataMirroring, ...f.workflows].some((x) => x.from === accountId));
-    if (account.sensitiveData && sourceOfRestricted) {
-      commands.push({ type: 'RevokeFlows', data: { organizationId, accountId, reason: 'sensitive-data' } });
-    }
-    const mirroringTarget = flows.some((f) => f.dataMirroring.some((x) => x.to === accountId));
-    if (mirroringTarget && !hasSalesOrServiceProfessional(account.subscriptions)) {
-      commands.push({ type: 'RevokeFlows', data: { organizationId, accountId, reason: 'mirroring-target-ineligible' } });
-    }
-    if (await noMarketingEnterpriseLeft(org, context)) {
-      commands.push({ type: 'DissolveOrganization', data: { organizationId, reason: 'no-marketing-enterprise' } });
-    }
-    return commands;
+    return reactionsFor(org, [account], context);
   },
 };

@@ -75,4 +75,22 @@ describe('projection runner', () => {
     expect(await readStore.get('counts', 'a')).toEqual({ n: 1 });
     expect(await readStore.get('counts', 'b')).toEqual({ n: 1 });
   });
+
+  it('given a read store whose reads fail for a while (an outage), then the event is not parked: the batch is retried and applied', async () => {
+    const events = new InMemoryEventStore();
+    const readStore = new InMemoryReadStore();
+    let failures = 2;
+    const flaky = Object.assign(Object.create(readStore), {
+      get: async (collection: string, id: string) => {
+        if (failures-- > 0) throw new Error('connection reset');
+        return readStore.get(collection, id);
+      },
+    });
+    await events.append('s', [ev('Counted', { key: 'a' })], 'no_stream');
+    const runner = new ProjectionRunner('test', events, flaky, [counting]);
+    await runUntil(runner, events);
+    await runner.stop();
+    expect(await readStore.get('counts', 'a')).toEqual({ n: 1 });
+    expect(await readStore.find(PARKED_COLLECTION, {})).toEqual([]);
+  });
 });

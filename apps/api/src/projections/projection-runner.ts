@@ -4,6 +4,7 @@ import type { ReadStore } from '@mam/read-store';
 import type { Projection } from './projection';
 import { ReadModelBatch } from './read-model-batch';
 import { PARKED_COLLECTION, parkedEntry } from './parked-events';
+import { isTransient } from '../commands/transient-errors';
 
 /** Distance in positions to the head (positions are ordered, not contiguous: not an event count). */
 export function lagOf(head: bigint | null, position: bigint | null): bigint {
@@ -36,9 +37,9 @@ interface Waiter {
  *
  * A projection that throws on an event has that event parked (stored with
  * the error, visible to ops and retried by them) and the batch goes on: one
- * bad event must not stop every read model behind it. A failing commit (the
- * store is down) restarts the subscription from the stored checkpoints with
- * backoff.
+ * bad event must not stop every read model behind it. A store that fails
+ * (a read, or the commit) is not the event's fault: the batch is dropped and
+ * the subscription restarts from the stored checkpoints with backoff.
  */
 export class ProjectionRunner {
   private readonly logger: Logger;
@@ -129,6 +130,8 @@ export class ProjectionRunner {
           tx.commitEvent();
         } catch (error) {
           tx.rollbackEvent();
+          // A store outage fails the whole batch (retried from the checkpoint); only the code's own failures park.
+          if (isTransient(error)) throw error;
           parked.push({ projection: p.name, event, error });
         }
       }

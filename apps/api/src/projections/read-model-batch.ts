@@ -1,4 +1,4 @@
-import type { Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '@mam/read-store';
+import { ReadStoreUnavailableError, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '@mam/read-store';
 import { matches } from '@mam/read-store';
 import type { ProjectionTx } from './projection';
 import { Yielder } from './yield';
@@ -57,7 +57,7 @@ export class ReadModelBatch implements ProjectionTx {
   async get<T = Doc>(collection: string, id: string): Promise<T | null> {
     const held = this.peek<T>(collection, id);
     if (held !== undefined) return held;
-    const doc = await this.store.get<Doc>(collection, id);
+    const doc = await storeCall(() => this.store.get<Doc>(collection, id));
     this.loaded(collection).set(id, doc);
     return doc as T | null;
   }
@@ -90,7 +90,7 @@ export class ReadModelBatch implements ProjectionTx {
       byCollection.set(collection, [...(byCollection.get(collection) ?? []), id]);
     }
     for (const [collection, ids] of byCollection) {
-      const found = await this.store.getMany<Doc>(collection, ids);
+      const found = await storeCall(() => this.store.getMany<Doc>(collection, ids));
       const cache = this.loaded(collection);
       for (const id of ids) cache.set(id, found.get(id) ?? null);
     }
@@ -108,10 +108,10 @@ export class ReadModelBatch implements ProjectionTx {
 
   async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {
     const coll = this.pending.get(collection);
-    if (!coll || coll.size === 0) return this.store.find<T>(collection, filter, options);
+    if (!coll || coll.size === 0) return storeCall(() => this.store.find<T>(collection, filter, options));
     // Each pending entry can hide at most one stored row: ask for that many more.
     const limit = options.limit === undefined ? undefined : options.limit + coll.size;
-    const stored = await this.store.find<Doc>(collection, filter, { ...options, limit });
+    const stored = await storeCall(() => this.store.find<Doc>(collection, filter, { ...options, limit }));
     const merged = new Map<string, Doc>();
     for (const row of stored) if (!coll.has(row.id)) merged.set(row.id, row.doc);
     for (const [id, doc] of coll) {
@@ -148,5 +148,14 @@ export class ReadModelBatch implements ProjectionTx {
       }
     }
     return writes;
+  }
+}
+
+/** A failing read of the store is the store's failure, not the projection's: marked so the runner retries it. */
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new ReadStoreUnavailableError(`read store read failed: ${(error as Error)?.message ?? error}`, error);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { InMemoryEventStore, type RecordedEvent } from '@mam/event-store';
+import { EventStoreUnavailableError, InMemoryEventStore, type RecordedEvent } from '@mam/event-store';
 import { InMemoryReadStore } from '@mam/read-store';
 import { PARKED_COLLECTION, type ParkedEvent } from '../projections/parked-events';
 import type { PolicyCommand, Saga, SagaContext } from './saga';
@@ -184,6 +184,18 @@ describe('SagaRunner', () => {
     expect(await h.parked()).toEqual([]);
     expect((await runner.info()).parked).toBe(0);
     expect(await h.readStore.checkpoint(SAGA)).toBe(next.position);
+  });
+
+  it('waits out a store outage longer than its attempts: nothing parked, the reaction happens once the store is back', async () => {
+    const ping = await h.ping('o1');
+    let outage = 8; // more failures than attempts
+    h.behaviour = async () => {
+      if (outage-- > 0) throw new EventStoreUnavailableError('KurrentDB unavailable: leader election');
+    };
+    const runner = await h.start({ attempts: 3, backoffMs: 1 });
+    await h.caughtUp(runner);
+    expect(h.dispatched.map((d) => d.commandId)).toEqual(Array(9).fill(idFor(ping)));
+    expect(await h.parked()).toEqual([]);
   });
 
   it('retries a reaction whose saga throws, like a failed dispatch', async () => {

@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@mam/event-store';
 import type { ReadStore } from '@mam/read-store';
 import { PARKED_COLLECTION, parkedEntry } from '../projections/parked-events';
+import { isTransient } from '../commands/transient-errors';
+
+const MAX_OUTAGE_BACKOFF_MS = 30_000;
 import { lagOf, type ProjectionInfo } from '../projections/projection-runner';
 import type { PolicyCommand, Saga, SagaContext } from './saga';
 
@@ -104,6 +107,7 @@ export class SagaRunner {
   private async react(event: RecordedEvent): Promise<void> {
     const attempts = this.options.attempts ?? 5;
     const backoff = this.options.backoffMs ?? 200;
+    let outages = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const commands = await this.reactOnce(event);
@@ -115,6 +119,15 @@ export class SagaRunner {
       } catch (error) {
         // Stopping: leave the event unchecked for the next start instead of parking a failure of the shutdown.
         if (this.stopped) throw error;
+        if (isTransient(error)) {
+          // A store outage: wait it out (capped backoff), however long; parking would skip a policy.
+          this.logger.warn(`store unavailable while reacting to ${event.type} at ${event.position}, retrying: ${(error as Error).message}`);
+          outages += 1;
+          await new Promise((r) => setTimeout(r, Math.min(MAX_OUTAGE_BACKOFF_MS, backoff * 2 ** Math.min(outages - 1, 10))));
+          if (this.stopped) throw error;
+          attempt -= 1; // outages do not use up the attempts meant for the saga's own failures
+          continue;
+        }
         if (attempt >= attempts) {
           const doc = parkedEntry(this.saga.name, event, error);
           await this.readStore.commit({ puts: [{ collection: PARKED_COLLECTION, id: doc.id, doc: { ...doc } }], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });

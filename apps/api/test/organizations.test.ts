@@ -588,9 +588,23 @@ describe('Organizations (HTTP)', () => {
       await rejects(() => putConnections(o.organizationId, e.user, outsider, [twoWay(e.primary, e.others[0])]), 403, 'FORBIDDEN');
     });
 
+    it('rejects a member set without the primary with PRIMARY_ACCOUNT_REQUIRED (api.md: primary included)', async () => {
+      const o = await org();
+      await rejects(() => putMembers(o.organizationId, e.user, e.primary, e.others), 422, 'PRIMARY_ACCOUNT_REQUIRED');
+    });
+
     it('O11 rejects an edit that leaves no member with Marketing Hub Enterprise', async () => {
       const o = await org();
-      await rejects(() => putMembers(o.organizationId, e.user, e.primary, e.others), 422, 'MARKETING_ENTERPRISE_REQUIRED');
+      const [mhe] = e.others;
+      // Another member takes over Marketing Hub Enterprise, then the primary steps down to Professional (P6 holds: one is left).
+      const up = await t.request('PUT', `/v1/accounts/${mhe}/subscriptions`, { body: { subscriptions: [MHE, SALES_PRO] } });
+      expect(up.status).toBe(200);
+      const down = await t.request('PUT', `/v1/accounts/${e.primary}/subscriptions`, {
+        body: { subscriptions: [{ hub: 'marketing', tier: 'professional' }, SALES_PRO] },
+      });
+      expect(down.status).toBe(200);
+      const others = e.others.filter((id) => id !== mhe);
+      await rejects(() => putMembers(o.organizationId, e.user, mhe, [e.primary, ...others]), 422, 'MARKETING_ENTERPRISE_REQUIRED');
     });
 
     it('C1 rejects a connection with a non-member (NOT_A_MEMBER), on create and on edit', async () => {

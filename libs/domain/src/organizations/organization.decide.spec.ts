@@ -497,27 +497,34 @@ describe('organizationDecider', () => {
           .then([membersChanged(['c'], [])]));
     });
 
-    describe('O11 an edit keeps a Marketing Hub Enterprise member', () => {
-      it('O11 accepts removing the primary while another member has Marketing Hub Enterprise', () =>
+    describe('the primary stays (api.md: the desired set includes the primary)', () => {
+      it('rejects a member set without the primary with PRIMARY_ACCOUNT_REQUIRED', () =>
         spec
           .given([...organization(), subscriptionsChanged('a', [MHE])])
           .when(changeMembers(['a', 'b'], { actingAccountId: P }))
-          .then([membersChanged([], [P])]));
+          .thenFails('PRIMARY_ACCOUNT_REQUIRED'));
 
-      it('O11 rejects an edit that leaves no Marketing Hub Enterprise member with MARKETING_ENTERPRISE_REQUIRED', () =>
+      it('accepts a set without a primary that was already evicted', () =>
         spec
-          .given(organization())
-          .when(changeMembers(['a', 'b']))
-          .thenFails('MARKETING_ENTERPRISE_REQUIRED'));
+          .given([...organization(), subscriptionsChanged('a', [MHE]), ...withMembership(memberEvicted(P, 'downgrade'))])
+          .when(changeMembers(['a'], { actingAccountId: 'a' }))
+          .then([membersChanged([], ['b'], { actingAccountId: 'a' })]));
+    });
 
-      it('O11 rejects removing every member', () =>
-        spec.given(organization()).when(changeMembers([])).thenFails('MARKETING_ENTERPRISE_REQUIRED'));
+    describe('O11 an edit keeps a Marketing Hub Enterprise member', () => {
+      const primaryDowngraded = () => [...organization(), subscriptionsChanged('a', [MHE]), subscriptionsChanged(P, [sub('marketing', 'professional')])];
 
-      it('O11 an added account with Marketing Hub Enterprise may replace the primary', () =>
+      it('O11 rejects an edit that removes the last Marketing Hub Enterprise member with MARKETING_ENTERPRISE_REQUIRED', () =>
+        spec.given(primaryDowngraded()).when(changeMembers([P, 'b'], { actingAccountId: 'a' })).thenFails('MARKETING_ENTERPRISE_REQUIRED'));
+
+      it('O11 accepts the edit while a Marketing Hub Enterprise member stays', () =>
+        spec.given(primaryDowngraded()).when(changeMembers([P, 'a'], { actingAccountId: 'a' })).then([membersChanged([], ['b'], { actingAccountId: 'a' })]));
+
+      it('O11 an added account with Marketing Hub Enterprise may take over that role', () =>
         spec
-          .given([...organization(), ...administered('x', { subscriptions: [MHE] })])
-          .when(changeMembers(['a', 'b', 'x']))
-          .then([membersChanged(['x'], [P])]));
+          .given([...primaryDowngraded(), ...administered('x', { subscriptions: [MHE] })])
+          .when(changeMembers([P, 'b', 'x'], { actingAccountId: 'a' }))
+          .then([membersChanged(['x'], ['a'], { actingAccountId: 'a' })]));
     });
   });
 

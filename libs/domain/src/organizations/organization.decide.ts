@@ -100,6 +100,10 @@ function decideChangeMembers(cmd: Extract<OrganizationCommand, { type: 'ChangeMe
   const stepUp = verified(world, cmd);
   requireMarketingEnterpriseActing(world, org, cmd.actingAccountId);
   requireUnique(cmd.accountIds);
+  // api.md: the desired set includes the primary; it leaves only by a policy (eviction).
+  if (isMember(org, org.primaryAccountId) && !cmd.accountIds.includes(org.primaryAccountId)) {
+    fail('PRIMARY_ACCOUNT_REQUIRED', `the primary account ${org.primaryAccountId} stays in the organization; delete the organization instead`);
+  }
   const current = memberIds(org);
   const desired = cmd.accountIds.map((id) => account(world, id));
   requireSuperAdmin([...current.map((id) => account(world, id)), ...desired], cmd.actorUserId);

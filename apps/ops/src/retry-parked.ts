@@ -1,36 +1,40 @@
 import type { EventStore } from '@mam/event-store';
-import type { ReadStore } from '@mam/read-store';
+import type { GenerationalReadStore } from '@mam/read-store';
 import { ALL_PROJECTIONS } from '../../api/src/projections/projection-registry';
 import { PARKED_COLLECTION, type ParkedEvent } from '../../api/src/projections/parked-events';
-import { ReadModelBatch } from '../../api/src/projections/read-model-batch';
+import { rebuild } from './rebuild';
 import type { SagasService } from '../../api/src/sagas/sagas.service';
 
 /**
- * Handles parked events once more, each alone: a projection applies it and
- * the parked entry goes in the same commit; a saga reacts again (its command
- * ids are derived from the event, so a reaction that had half-happened is not
- * repeated). Entries that fail again stay parked with the new error.
+ * Handles parked events once more. A saga reacts again (it judges the
+ * current state, and its command ids are derived from the event, so a
+ * reaction that had half-happened is not repeated). A projection's parked
+ * events are not applied alone on top of newer state — that would bring old
+ * facts back — but by rebuilding the projection, which applies every event
+ * in order into a new generation while the service serves the old one.
+ * Entries that fail again are parked again with the new error.
  */
-export async function retryParked(entries: ParkedEvent[], events: EventStore, readStore: ReadStore, sagas: SagasService, log: (line: string) => void): Promise<void> {
-  for (const entry of entries) {
+export async function retryParked(entries: ParkedEvent[], events: EventStore, readStore: GenerationalReadStore, sagas: SagasService, log: (line: string) => void): Promise<void> {
+  const byProjection = entries.filter((e) => ALL_PROJECTIONS.some((p) => p.name === e.projection));
+  if (byProjection.length > 0) {
+    const projections = ALL_PROJECTIONS.filter((p) => byProjection.some((e) => e.projection === p.name));
+    log(`rebuilding ${projections.map((p) => p.name).join(', ')} to apply ${byProjection.length} parked event(s) in order`);
+    await readStore.commit({ puts: [], deletes: byProjection.map((e) => ({ collection: PARKED_COLLECTION, id: e.id })), checkpoints: [] });
+    await rebuild(events, readStore, projections, log);
+  }
+  for (const entry of entries.filter((e) => !byProjection.includes(e))) {
     const event = (await events.readStream(entry.streamId)).find((e) => e.id === entry.eventId);
     if (!event) {
       log(`${entry.id}: event ${entry.eventId} no longer found in ${entry.streamId}; left parked`);
       continue;
     }
     try {
-      const projection = ALL_PROJECTIONS.find((p) => p.name === entry.projection);
       const saga = sagas.runners.find((r) => r.saga.name === entry.projection);
-      if (projection) {
-        const tx = new ReadModelBatch(readStore);
-        await projection.apply(event, tx);
-        tx.delete(PARKED_COLLECTION, entry.id);
-        await readStore.commit(tx.toWriteSet([]));
-      } else if (saga) {
+      if (saga) {
         await saga.reactOnce(event);
         await readStore.commit({ puts: [], deletes: [{ collection: PARKED_COLLECTION, id: entry.id }], checkpoints: [] });
       } else {
-        log(`${entry.id}: no projection or saga named ${entry.projection}; left parked`);
+        log(`${entry.id}: no saga or projection named ${entry.projection}; left parked`);
         continue;
       }
       log(`${entry.id}: handled`);

@@ -199,12 +199,14 @@ export class ProjectionRunner {
     });
   }
 
-  async stop(): Promise<void> {
+  /** `keepWaiters`: a pause (switching generations), not an end: read-your-writes waits go on. */
+  async stop(options: { keepWaiters?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.subscription?.stop();
     this.subscription = null;
     this.status = 'stopped';
+    if (options.keepWaiters) return;
     for (const w of this.waiters) w.resolve(false);
     this.waiters = [];
   }

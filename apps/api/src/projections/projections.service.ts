@@ -52,7 +52,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
   private async followRebuilds(): Promise<void> {
     try {
       if (!(await this.readStore.stale())) return;
-      await this.runner.stop();
+      await this.runner.stop({ keepWaiters: true });
       await this.readStore.refresh();
       const docs = await this.readStore.inner.find<GenerationDoc>(GENERATIONS, {});
       for (const { doc } of docs) {

@@ -25,6 +25,8 @@ export function policyCommandId(event: RecordedEvent, sagaName: string, command:
 export interface SagaRunnerOptions {
   /** Attempts per event before it is parked. */
   attempts?: number;
+  /** Told the new parked count whenever an event is parked (metrics). */
+  onParked?: (parked: number) => void;
   /** First retry delay; doubles each time. */
   backoffMs?: number;
 }
@@ -132,6 +134,7 @@ export class SagaRunner {
           const doc = parkedEntry(this.saga.name, event, error);
           await this.readStore.commit({ puts: [{ collection: PARKED_COLLECTION, id: doc.id, doc: { ...doc } }], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });
           this.parked += 1;
+          this.options.onParked?.(this.parked);
           this.logger.error(`parked ${event.type} at ${event.position} after ${attempt} attempts: ${doc.error}`);
           return;
         }

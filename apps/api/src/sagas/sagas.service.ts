@@ -7,6 +7,7 @@ import type { ProjectionInfo } from '../projections/projection-runner';
 import { eventStoreSagaContext } from './event-store-saga-context';
 import { lifecycleSaga } from './lifecycle.saga';
 import { SagaRunner } from './saga-runner';
+import { ProjectionMetrics } from '../ops/metrics.service';
 
 /** Runs the lifecycle policies in this process, each from its own checkpoint. */
 @Injectable()
@@ -18,13 +19,14 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(READ_STORE) readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     organizations: OrganizationCommands,
+    metrics: ProjectionMetrics,
   ) {
     const context = eventStoreSagaContext(events);
     this.runners = [lifecycleSaga].map(
       (saga) =>
-        new SagaRunner(saga, events, readStore, context, (command, commandId, causationId) =>
-          organizations.byPolicy(command, commandId, causationId),
-        ),
+        new SagaRunner(saga, events, readStore, context, (command, commandId, causationId) => organizations.byPolicy(command, commandId, causationId), {
+          onParked: (parked) => metrics.parked.set({ projection: saga.name }, parked),
+        }),
     );
   }
 

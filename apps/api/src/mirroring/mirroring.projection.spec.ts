@@ -551,6 +551,15 @@ describe('mirroring projection', () => {
     const base = [org(sToT), contact(S, 's1', 'ann@example.com'), contact(S, 's2', 'bob@example.com'), contact(T, 't1', 'ann@example.com'), contact(T, 't2', 'bob@example.com')];
     const dealsOf = async (read: ProjectionRead, contactId: string) => ((await view(read, T, contactId))?.sources[0].deals ?? []) as unknown[];
 
+    it('M2 activities come in the order they happened, also across time-zone offsets', () =>
+      given([
+        ...base,
+        activity(S, 's1', 'late', 'call', '2026-01-01T09:30:00Z'),
+        activity(S, 's1', 'early', 'note', '2026-01-01T10:00:00+02:00'), // 08:00Z
+      ]).then(async (read) =>
+        expect(((await view(read, T, 't1'))!.sources[0].activities as Array<{ activityId: string }>).map((a) => a.activityId)).toEqual(['early', 'late']),
+      ));
+
     it('a deal whose contacts change moves from one view to the other', () =>
       given([...base, deal(S, 'd1', ['s1'], { amount: 5 }), deal(S, 'd1', ['s2'], { amount: 5 })]).then(async (read) => {
         expect(await dealsOf(read, 't1')).toEqual([]);

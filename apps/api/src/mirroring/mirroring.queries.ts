@@ -71,7 +71,8 @@ export class MirroringQueries {
           ...(c.lastName !== undefined ? { lastName: c.lastName } : {}),
         },
         activities: [...c.activities]
-          .sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0))
+          // By instant, not by text: "10:00+02:00" is before "09:00Z".
+          .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
           .map(({ activityId, type, occurredAt, summary }) => ({ activityId, type, occurredAt, summary })),
         deals: [...deals.values()].map((d) => ({ dealId: d.dealId, name: d.name, stage: d.stage, ...(d.amount !== undefined ? { amount: d.amount } : {}) })),
       });

@@ -2,8 +2,14 @@ import type { BatchHandler, RecordedEvent, Subscription, SubscriptionOptions } f
 
 export interface PollSource {
   readAll(options: { after: bigint | null; limit: number }): Promise<RecordedEvent[]>;
-  /** Resolves when new events may be there, or after `timeoutMs` (other processes may append too). */
-  waitForAppend(timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when new events may be there, or after `timeoutMs` (other
+   * processes may append too). With `since` (a `version()` taken before the
+   * last read), resolves at once if anything was appended after it.
+   */
+  waitForAppend(timeoutMs: number, since?: number): Promise<void>;
+  /** Grows with every append in this process. */
+  version?(): number;
 }
 
 /**
@@ -25,18 +31,21 @@ export function pollingSubscription(
 
   const run = async (): Promise<void> => {
     while (!stopped) {
+      const seen = source.version?.();
       const batch = await source.readAll({ after, limit: batchSize });
       if (stopped) return;
       if (batch.length > 0) {
         await handler(batch);
         after = batch[batch.length - 1].position;
-        continue;
+        // A full batch may have more behind it; a short one was the end when it was read,
+        // so wait (no empty read per append, which live subscriptions would do all day).
+        if (batch.length === batchSize || seen === undefined) continue;
       }
       if (!caughtUp) {
         caughtUp = true;
         options.onCaughtUp?.();
       }
-      await source.waitForAppend(idlePollMs);
+      await source.waitForAppend(idlePollMs, seen);
     }
   };
 
@@ -57,14 +66,22 @@ export function pollingSubscription(
 /** A broadcast signal: every waiter wakes at the next `notify()` or at its timeout. */
 export class AppendSignal {
   private waiters: Array<() => void> = [];
+  private count = 0;
+
+  /** How many notifications so far: a waiter that read before a notification does not sleep through it. */
+  version(): number {
+    return this.count;
+  }
 
   notify(): void {
+    this.count += 1;
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
   }
 
-  wait(timeoutMs: number): Promise<void> {
+  wait(timeoutMs: number, since?: number): Promise<void> {
+    if (since !== undefined && since !== this.count) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, timeoutMs);
       const self = this;

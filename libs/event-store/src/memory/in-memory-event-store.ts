@@ -85,7 +85,11 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribe(handler: BatchHandler, options: SubscriptionOptions): Subscription {
-    const source = { readAll: (o: ReadAllOptions) => this.readAll(o), waitForAppend: (ms: number) => this.signal.wait(ms) };
+    const source = {
+      readAll: (o: ReadAllOptions) => this.readAll(o),
+      waitForAppend: (ms: number, since?: number) => this.signal.wait(ms, since),
+      version: () => this.signal.version(),
+    };
     return trackedPollingSubscription(this.subscriptions, source, handler, options);
   }
 

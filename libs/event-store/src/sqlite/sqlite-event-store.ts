@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type {
   AppendResult,
   BatchHandler,
@@ -13,8 +14,8 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { ConcurrencyError, revisionMatches } from '../errors';
-import { idempotentRepeat } from '../idempotent-repeat';
+import { EventStoreUnavailableError } from '../errors';
+import { deserializeError, SqliteWriter, type Outcome, type SerializedError } from './sqlite-writer';
 import { AppendSignal, trackedPollingSubscription } from '../catch-up-subscription';
 
 interface EventRow {
@@ -51,12 +52,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL,
  * so an acknowledged append survives a crash or power loss.
  *
- * Group commit: appends that arrive while the event loop is busy are queued
- * and written in one transaction (one fsync) on the next tick. Each append
- * keeps its own expectation check inside a savepoint, so one conflict never
- * fails its neighbours. AUTOINCREMENT positions are gap-free because nothing
- * is ever deleted and SQLite has a single writer, so commit order is position
- * order.
+ * Group commit: appends queue up and are written in one transaction (one
+ * fsync) by a writer on a worker thread, so fsyncs never block the event loop;
+ * whatever queues while a transaction is in flight goes in the next one.
+ * Each `appendMany` keeps its own expectation checks inside a savepoint, so
+ * one conflict never fails its neighbours. AUTOINCREMENT positions are
+ * gap-free because nothing is ever deleted and SQLite has a single writer,
+ * so commit order is position order. Reads use this thread's own connection
+ * (WAL readers see every committed transaction).
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -64,11 +67,13 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  private inFlight: Promise<void> | null = null;
   private closed = false;
   private closing?: Promise<void>;
   private readonly stmts;
+  private readonly writer: WriterClient;
 
-  constructor(file: string) {
+  constructor(file: string, options: { writer?: 'worker' | 'inline' } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -77,16 +82,14 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(SCHEMA);
     this.db.defaultSafeIntegers(true);
     this.stmts = {
-      streamRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
-      insert: this.db.prepare(
-        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      byEventId: this.db.prepare('SELECT position, stream_id, revision FROM events WHERE event_id = ?'),
       readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision'),
       // Raw rows (arrays) read about a third faster than objects: rebuilds read millions.
       readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
       head: this.db.prepare('SELECT MAX(position) AS position FROM events'),
     };
+    // An in-memory database exists only on this connection: its writes stay on this thread.
+    const inline = options.writer === 'inline' || file === ':memory:';
+    this.writer = inline ? new InlineWriter(new SqliteWriter(this.db)) : new WorkerWriter(file);
   }
 
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -97,31 +100,29 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ appends, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.inFlight = this.flush().finally(() => {
+        this.inFlight = null;
+        if (this.queue.length > 0) this.scheduleFlush();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
     const pending = this.queue;
     this.queue = [];
     if (pending.length === 0) return;
-    const outcomes: Array<{ ok: true; results: AppendResult[] } | { ok: false; error: unknown }> = [];
-    const writeOne = this.db.transaction((appends: StreamAppend[]) => appends.map((a) => this.writeStream(a)));
+    let outcomes: Outcome[];
     try {
-      this.db.transaction(() => {
-        for (const p of pending) {
-          try {
-            // Nested transaction = savepoint: a failed append rolls back alone.
-            outcomes.push({ ok: true, results: writeOne(p.appends) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      })();
+      outcomes = await this.writer.write(pending.map((p) => p.appends));
     } catch (error) {
       for (const p of pending) p.reject(error);
       return;
@@ -129,44 +130,9 @@ export class SqliteEventStore implements EventStore {
     pending.forEach((p, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) p.resolve(outcome.results);
-      else p.reject(outcome.error);
+      else p.reject(deserializeError(outcome.error));
     });
     this.signal.notify();
-  }
-
-  /** Runs inside a transaction. */
-  private writeStream({ streamId, events, expected }: StreamAppend): AppendResult {
-    const current = this.currentRevision(streamId);
-    const lookup = (id: string) => {
-      const row = this.stmts.byEventId.get(id) as EventRow | undefined;
-      return row && { streamId: row.stream_id, revision: BigInt(row.revision), position: BigInt(row.position) };
-    };
-    const repeat = idempotentRepeat(streamId, events.map((e) => e.id), lookup, expected, current);
-    if (repeat) return repeat;
-    if (!revisionMatches(expected, current)) throw new ConcurrencyError(streamId, expected, current);
-    let revision = current ?? -1n;
-    let position = 0n;
-    for (const e of events) {
-      revision += 1n;
-      const info = this.stmts.insert.run(
-        streamId,
-        revision,
-        e.id,
-        e.type,
-        JSON.stringify(e.data),
-        JSON.stringify(e.metadata),
-      );
-      position = BigInt(info.lastInsertRowid);
-    }
-    if (events.length === 0) {
-      return { nextRevision: current ?? -1n, position: this.headSync() ?? 0n };
-    }
-    return { nextRevision: revision, position };
-  }
-
-  private currentRevision(streamId: string): bigint | null {
-    const row = this.stmts.streamRevision.get(streamId) as { revision: bigint | null };
-    return row.revision === null ? null : BigInt(row.revision);
   }
 
   private headSync(): bigint | null {
@@ -209,9 +175,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   private async shutDown(): Promise<void> {
-    // Let queued appends finish: they were promised an answer.
-    if (this.queue.length > 0) this.flush();
     this.closed = true;
+    // Let queued appends finish: they were promised an answer.
+    while (this.inFlight || this.flushScheduled || this.queue.length > 0) {
+      if (this.inFlight) await this.inFlight;
+      else if (this.queue.length > 0) {
+        this.inFlight = this.flush().finally(() => (this.inFlight = null));
+      } else await new Promise((r) => setImmediate(r));
+    }
+    await this.writer.close();
     // Stop subscriptions before the database goes: otherwise their next read
     // fails with "database connection is not open" and reaches onError.
     const stopping = [...this.subscriptions].map((s) => s.stop());
@@ -246,4 +218,79 @@ function toRecorded(row: EventRow): RecordedEvent {
     data: JSON.parse(row.data),
     metadata: JSON.parse(row.metadata),
   };
+}
+
+/** Where the writes happen: a worker thread (default) or this thread. */
+interface WriterClient {
+  write(groups: StreamAppend[][]): Promise<Outcome[]>;
+  close(): Promise<void>;
+}
+
+class InlineWriter implements WriterClient {
+  constructor(private readonly writer: SqliteWriter) {}
+
+  async write(groups: StreamAppend[][]): Promise<Outcome[]> {
+    return this.writer.writeGroups(groups);
+  }
+
+  async close(): Promise<void> {}
+}
+
+type Reply = { id: number; outcomes?: Outcome[]; failure?: SerializedError; closed?: boolean };
+
+/** The writer on its own thread, started at the first append. One request in flight at a time. */
+class WorkerWriter implements WriterClient {
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
+
+  constructor(private readonly file: string) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    // Compiled: the .js beside this file. From TypeScript sources (tests, bench): through @swc-node/register.
+    const ext = extname(__filename);
+    const worker = new Worker(join(__dirname, `sqlite-writer.worker${ext}`), {
+      workerData: { file: this.file },
+      execArgv: ext === '.ts' ? ['--require', '@swc-node/register'] : [],
+    });
+    worker.on('message', (reply: Reply) => {
+      const w = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      w?.resolve(reply);
+    });
+    const fail = (error: unknown) => {
+      this.worker = null;
+      for (const w of this.waiting.values()) w.reject(new EventStoreUnavailableError('the embedded store\'s writer stopped', error));
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => code !== 0 && fail(new Error(`writer exited with ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private request(message: Record<string, unknown>): Promise<Reply> {
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, ...message });
+    });
+  }
+
+  async write(groups: StreamAppend[][]): Promise<Outcome[]> {
+    const reply = await this.request({ groups });
+    if (reply.failure) throw new EventStoreUnavailableError(`the embedded store could not write: ${reply.failure.message}`);
+    return reply.outcomes!;
+  }
+
+  async close(): Promise<void> {
+    if (!this.worker) return;
+    const worker = this.worker;
+    const exited = new Promise((r) => worker.once('exit', r));
+    await this.request({ close: true });
+    this.worker = null;
+    await exited;
+  }
 }

@@ -707,10 +707,11 @@ describe('mirrored contacts (api.md "Mirrored contacts")', () => {
 
     it('P7 in a two-way connection, an evicted member loses the views into it and from it', async () => {
       const { w, position } = await withData('p7two', (e) => [{ accounts: [e.others[0], e.others[1]], direction: 'two-way', features: features({ dataMirroring: true }) }]);
-      await c.user(w.S, w.sales, ['sales']);
+      const seat = await c.user(w.S, w.sales, ['sales']);
       const inS = async (pos?: string) => (await t.read(listUrl(w.S), pos, w.as(w.sales))).body.items as unknown[];
       expect(await views(w, position)).toHaveLength(2);
-      expect(await inS(position)).toHaveLength(2);
+      // Read with the seat's own position: the listing needs the seat projected (M3), not only the views.
+      expect(await inS(seat)).toHaveLength(2);
       await ok(t.request('PUT', `/v1/accounts/${w.S}/subscriptions`, { body: { subscriptions: [sub('sales', 'starter')] } }));
       await eventually(() => views(w), (items) => items.length === 0);
       // S lost every Professional subscription: M3 hides its listing anyway; give it back to check the views are gone.

@@ -45,9 +45,11 @@ async function reactionsFor(org: Organization, members: Account[], context: Saga
   const commands = members.flatMap((a) => memberReactions(org, a));
   const evicted = new Set(commands.filter((c) => c.type === 'EvictMember').map((c) => (c.data as { accountId: string }).accountId));
   const remaining = org.members.filter((m) => !evicted.has(m.accountId));
+  const known = new Map(members.map((a) => [a.accountId, a]));
   let marketingEnterpriseLeft = false;
   for (const m of remaining) {
-    const a = await context.account(m.accountId);
+    // Members already loaded by the caller are not read again.
+    const a = known.get(m.accountId) ?? (await context.account(m.accountId));
     if (a && hasMarketingEnterprise(a.subscriptions)) marketingEnterpriseLeft = true;
   }
   if (!marketingEnterpriseLeft) {

@@ -26,6 +26,11 @@ function verified(world: OrganizationWorld, user: UserContext): UserContext['ste
   return user.stepUp ?? fail('STEP_UP_REQUIRED', 'a fresh step-up verification of the acting user is required');
 }
 
+/** Who acted, from where, proven how: what every user-made organization event records. */
+function acting(cmd: UserContext & { actingAccountId: string }, stepUp: { verification: Acting['verification'] }): Acting {
+  return { actorUserId: cmd.actorUserId, actingAccountId: cmd.actingAccountId, verification: stepUp.verification };
+}
+
 /** O5: Super Admin in every account given. */
 function requireSuperAdmin(accounts: Account[], userId: string): void {
   for (const a of accounts) {
@@ -115,11 +120,10 @@ function decideChangeMembers(cmd: Extract<OrganizationCommand, { type: 'ChangeMe
   }
   const removed = current.filter((id) => !cmd.accountIds.includes(id));
   if (added.length === 0 && removed.length === 0) return [];
-  const acting: Acting = { actorUserId: cmd.actorUserId, actingAccountId: cmd.actingAccountId, verification: stepUp.verification };
   return [
     {
       type: 'MembersChanged',
-      data: { organizationId: org.organizationId, added: added.map((a) => a.accountId), removed, ...acting, at: cmd.at },
+      data: { organizationId: org.organizationId, added: added.map((a) => a.accountId), removed, ...acting(cmd, stepUp), at: cmd.at },
     },
   ];
 }
@@ -138,13 +142,7 @@ function decideConfigureConnections(
   return [
     {
       type: 'ConnectionsConfigured',
-      data: {
-        organizationId: org.organizationId,
-        connections: cmd.connections,
-        actorUserId: cmd.actorUserId,
-        actingAccountId: cmd.actingAccountId,
-        verification: stepUp.verification,
-      },
+      data: { organizationId: org.organizationId, connections: cmd.connections, ...acting(cmd, stepUp) },
     },
   ];
 }
@@ -157,13 +155,7 @@ function decideDelete(cmd: Extract<OrganizationCommand, { type: 'DeleteOrganizat
   return [
     {
       type: 'OrganizationDeleted',
-      data: {
-        organizationId: org.organizationId,
-        releasedAccountIds: memberIds(org),
-        actorUserId: cmd.actorUserId,
-        actingAccountId: cmd.actingAccountId,
-        verification: stepUp.verification,
-      },
+      data: { organizationId: org.organizationId, releasedAccountIds: memberIds(org), ...acting(cmd, stepUp) },
     },
   ];
 }

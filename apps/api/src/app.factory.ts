@@ -6,6 +6,10 @@ import type { AppConfig } from './config/config';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { registerBearerAuth } from './http/bearer-auth';
+import { registerRequestContext } from './http/request-context.hook';
+import { registerMinPosition } from './projections/read-your-writes';
+import { ProjectionsService } from './projections/projections.service';
+import { EVENT_STORE } from '@mam/event-store';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -28,6 +32,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Nest routes Fastify's own errors (bad JSON, too large) through the global ProblemFilter too.
   const fastify = app.getHttpAdapter().getInstance();
   registerBearerAuth(fastify, config.apiTokens);
+  // Before the handler (and its pipes): read-your-writes waits, then a write's context and idempotency.
+  registerMinPosition(fastify, app.get(ProjectionsService));
+  registerRequestContext(fastify, app.get(EVENT_STORE));
   // An empty body on a JSON route (DELETE, deactivation) is an empty object, not a parse error.
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     const text = (body as string).trim();

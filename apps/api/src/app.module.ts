@@ -1,17 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
 import { StoresModule } from './infrastructure/stores.module';
 import { ProblemFilter } from './http/problem.filter';
-import { RequestContextInterceptor } from './http/idempotency.interceptor';
 import { CommandExecutor } from './commands/command-executor';
 import { CommandMetrics, MetricsRegistry, ProjectionMetrics } from './ops/metrics.service';
 import { HealthController } from './ops/health.controller';
 import { OpsController } from './ops/ops.controller';
 import { ProjectionsService } from './projections/projections.service';
-import { MinPositionInterceptor } from './projections/read-your-writes';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountCommands } from './accounts/account.commands';
 import { OrganizationsController } from './organizations/organizations.controller';
@@ -42,8 +40,6 @@ export class AppModule {
       controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
         MetricsRegistry,
         CommandMetrics,
         ProjectionMetrics,

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Param, Post, Put } from '@nestjs/common';
+import { Answers } from '../http/route-config';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Account } from '@mam/domain';
 import { READ_STORE, type ReadStore } from '@mam/read-store';
@@ -19,7 +20,7 @@ export class AccountsController {
   ) {}
 
   @Post('accounts')
-  @HttpCode(201)
+  @Answers(201)
   register(@Body() body: RegisterAccountDto) {
     return this.commands.account(
       {
@@ -38,44 +39,44 @@ export class AccountsController {
   }
 
   @Put('accounts/:accountId/subscriptions')
-  @HttpCode(200)
+  @Answers(200)
   subscriptions(@Param('accountId', IdPipe) accountId: string, @Body() body: SubscriptionsDto) {
     const subscriptions = body.subscriptions.map((s) => ({ hub: s.hub, tier: s.tier }));
     return this.commands.account({ type: 'ChangeSubscriptions', data: { accountId, subscriptions } });
   }
 
   @Put('accounts/:accountId/hosting-location')
-  @HttpCode(200)
+  @Answers(200)
   hosting(@Param('accountId', IdPipe) accountId: string, @Body() body: HostingLocationDto) {
     return this.commands.account({ type: 'ChangeHostingLocation', data: { accountId, hostingLocation: body.hostingLocation } });
   }
 
   @Put('accounts/:accountId/sensitive-data')
-  @HttpCode(200)
+  @Answers(200)
   sensitiveData(@Param('accountId', IdPipe) accountId: string, @Body() body: SensitiveDataDto) {
     return this.commands.account({ type: 'SetSensitiveData', data: { accountId, enabled: body.enabled } });
   }
 
   @Post('accounts/:accountId/deactivation')
-  @HttpCode(200)
+  @Answers(200)
   deactivate(@Param('accountId', IdPipe) accountId: string, @Body() _body: EmptyDto) {
     return this.commands.account({ type: 'DeactivateAccount', data: { accountId } });
   }
 
   @Put('accounts/:accountId/users/:userId')
-  @HttpCode(200)
+  @Answers(200)
   setUser(@Param('accountId', IdPipe) accountId: string, @Param('userId', IdPipe) userId: string, @Body() body: AccountUserDto) {
     return this.commands.account({ type: 'SetAccountUser', data: { accountId, userId, roles: body.roles, seats: body.seats } });
   }
 
   @Delete('accounts/:accountId/users/:userId')
-  @HttpCode(200)
+  @Answers(200)
   removeUser(@Param('accountId', IdPipe) accountId: string, @Param('userId', IdPipe) userId: string) {
     return this.commands.account({ type: 'RemoveAccountUser', data: { accountId, userId } });
   }
 
   @Put('users/:userId/two-factor')
-  @HttpCode(200)
+  @Answers(200)
   twoFactor(@Param('userId', IdPipe) userId: string, @Body() body: TwoFactorDto) {
     return this.commands.twoFactor(userId, body.enabled);
   }

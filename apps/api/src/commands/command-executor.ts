@@ -12,7 +12,7 @@ import {
 import { requestContext } from '../http/request-context';
 import { Problem } from '../http/problem';
 import { eventId } from './event-ids';
-import { IdempotentReplay, idempotencyRecord, readIdempotencyRecord } from './idempotency';
+import { answerFor, IdempotentReplay, idempotencyRecord, readIdempotencyRecord } from './idempotency';
 import { CommandMetrics } from '../ops/metrics.service';
 
 /** Streams read while deciding; every stream written must have been read, so its revision guards the write. */
@@ -92,14 +92,14 @@ export class CommandExecutor {
     for (let attempt = 1; ; attempt++) {
       if (ctx?.idempotency) {
         const previous = await readIdempotencyRecord(this.store, ctx.idempotency);
-        if (previous) throw new IdempotentReplay(previous);
+        if (previous) throw new IdempotentReplay(answerFor(previous, ctx.idempotency));
       }
       const loader = new StreamLoader(this.store);
       const decision = await options.decide(loader).catch(async (error: unknown) => {
         // A racing request with the same key may have won between the check and the read:
         // its stored answer, not a rule broken by its own effect, is the answer.
         const previous = ctx?.idempotency ? await readIdempotencyRecord(this.store, ctx.idempotency) : null;
-        throw previous ? new IdempotentReplay(previous) : error;
+        throw previous ? new IdempotentReplay(answerFor(previous, ctx!.idempotency!)) : error;
       });
       const metadata: EventMetadata = {
         at,

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventMetadata, EventStore, StreamAppend } from '@mam/event-store';
 import type { IdempotencyContext } from '../http/request-context';
+import { Problem } from '../http/problem';
 
 export interface StoredAnswer {
   requestHash: string;
@@ -13,6 +14,12 @@ export class IdempotentReplay extends Error {
   constructor(readonly answer: StoredAnswer) {
     super('idempotent replay');
   }
+}
+
+/** The first answer, if this is the same request again; a key reused for another request is refused. */
+export function answerFor(stored: StoredAnswer, ctx: IdempotencyContext): StoredAnswer {
+  if (stored.requestHash !== ctx.requestHash) throw Problem.of('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request');
+  return stored;
 }
 
 /** Keys are scoped to the consumer (its bearer token): two consumers may pick the same key. */

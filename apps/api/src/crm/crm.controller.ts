@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Answers } from '../http/route-config';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ActorUserId } from '../http/headers';
 import { IdPipe } from '../http/id.pipe';
@@ -18,20 +19,20 @@ export class CrmController {
   ) {}
 
   @Put('contacts/:contactId')
-  @HttpCode(200)
+  @Answers(200)
   upsert(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string, @Body() body: ContactDto) {
     // `null` in an optional field means "not given" (IsOptional lets it through): never store it as a value.
     return this.commands.upsertContact(accountId, contactId, { email: body.email, firstName: body.firstName ?? undefined, lastName: body.lastName ?? undefined, properties: body.properties ?? {} });
   }
 
   @Delete('contacts/:contactId')
-  @HttpCode(200)
+  @Answers(200)
   remove(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string) {
     return this.commands.deleteContact(accountId, contactId);
   }
 
   @Post('contacts::batch')
-  @HttpCode(200)
+  @Answers(200)
   batch(@Param('accountId', IdPipe) accountId: string, @Body() body: ContactBatchDto) {
     if (body.upserts.length + body.deletes.length > 1000) {
       throw Problem.validation([{ path: 'upserts', message: 'a batch holds at most 1000 items' }]);
@@ -45,13 +46,13 @@ export class CrmController {
   }
 
   @Post('contacts/:contactId/activities')
-  @HttpCode(201)
+  @Answers(201)
   activity(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string, @Body() body: ActivityDto) {
     return this.commands.logActivity(accountId, contactId, { activityId: body.activityId, type: body.type, occurredAt: body.occurredAt, summary: body.summary });
   }
 
   @Put('deals/:dealId')
-  @HttpCode(200)
+  @Answers(200)
   deal(@Param('accountId', IdPipe) accountId: string, @Param('dealId', IdPipe) dealId: string, @Body() body: DealDto) {
     return this.commands.saveDeal(accountId, dealId, { name: body.name, stage: body.stage, amount: body.amount ?? undefined, contactIds: body.contactIds });
   }

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { problemBody } from './problem';
+import { problemBody, sendProblem } from './problem';
 
 /** The path as the router sees it: `/%761/x` routes to `/v1/x`, so it must be authenticated like it. */
 function routedPath(url: string): string {
@@ -21,9 +21,9 @@ function routedPath(url: string): string {
  */
 export function registerBearerAuth(fastify: FastifyInstance, apiTokens: string[]): void {
   const tokens = apiTokens.map((t) => Buffer.from(t));
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     const path = routedPath(request.url);
-    if (path !== '/v1' && !path.startsWith('/v1/')) return;
+    if (path !== '/v1' && !path.startsWith('/v1/')) return done();
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
     let detail: string | null = null;
     if (!match) detail = 'a bearer token is required';
@@ -32,7 +32,8 @@ export function registerBearerAuth(fastify: FastifyInstance, apiTokens: string[]
       if (!tokens.some((t) => t.length === given.length && timingSafeEqual(t, given))) detail = 'the bearer token is not accepted';
     }
     if (detail) {
-      return reply.status(401).header('content-type', 'application/problem+json').send(problemBody(401, 'UNAUTHENTICATED', detail));
+      return sendProblem(reply, problemBody(401, 'UNAUTHENTICATED', detail));
     }
+    done();
   });
 }

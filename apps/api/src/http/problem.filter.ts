@@ -2,7 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '@mam/domain';
 import { ConcurrencyError } from '@mam/event-store';
-import { Problem, problemBody, type ProblemBody } from './problem';
+import { IdempotentReplay } from '../commands/idempotency';
+import { Problem, problemBody, sendProblem, type ProblemBody } from './problem';
 
 /** Every failure leaves as application/problem+json, whatever threw it. */
 @Catch()
@@ -11,9 +12,14 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // A keyed request that lost a race to its own repeat: the winner's answer is the answer.
+    if (exception instanceof IdempotentReplay) {
+      void reply.status(exception.answer.status).send(exception.answer.body);
+      return;
+    }
     const body = this.toProblem(exception);
     if (body.status >= 500 && body.code === 'INTERNAL_ERROR') this.logger.error(exception);
-    void reply.status(body.status).header('content-type', 'application/problem+json').send(body);
+    sendProblem(reply, body);
   }
 
   private toProblem(exception: unknown): ProblemBody {

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { statusOf } from '@mam/domain';
 
 export interface FieldError {
@@ -62,4 +63,9 @@ export function problemBody(status: number, code: string, detail: string, errors
   };
   if (errors) body.errors = errors;
   return body;
+}
+
+/** Answers with a problem straight from a Fastify hook or filter. */
+export function sendProblem(reply: FastifyReply, body: ProblemBody): void {
+  void reply.status(body.status).header('content-type', 'application/problem+json').send(body);
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Answers } from '../http/route-config';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { isId } from '@mam/domain';
@@ -33,7 +34,7 @@ export class OrganizationsController {
   }
 
   @Post('organizations')
-  @HttpCode(201)
+  @Answers(201)
   @ApiHeader(STEP_UP)
   create(@Body() body: CreateOrganizationDto, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
     const organizationId = body.organizationId ?? randomUUID();
@@ -59,7 +60,7 @@ export class OrganizationsController {
   }
 
   @Put('organizations/:id/members')
-  @HttpCode(200)
+  @Answers(200)
   @ApiHeader(ACTING)
   @ApiHeader(STEP_UP)
   members(
@@ -79,7 +80,7 @@ export class OrganizationsController {
   }
 
   @Put('organizations/:id/connections')
-  @HttpCode(200)
+  @Answers(200)
   @ApiHeader(ACTING)
   @ApiHeader(STEP_UP)
   connections(
@@ -99,7 +100,7 @@ export class OrganizationsController {
   }
 
   @Delete('organizations/:id')
-  @HttpCode(200)
+  @Answers(200)
   @ApiHeader(ACTING)
   @ApiHeader(STEP_UP)
   remove(

@@ -6,6 +6,7 @@ import type { AppConfig } from './config/config';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { registerBearerAuth } from './http/bearer-auth';
+import { createRootLogger, registerRequestLog } from './http/request-log';
 import { registerRequestContext } from './http/request-context.hook';
 import { registerMinPosition } from './projections/read-your-writes';
 import { ProjectionsService } from './projections/projections.service';
@@ -16,7 +17,8 @@ export const BODY_LIMIT = 1024 * 1024;
 /** The whole service, as `npm start` runs it and as the HTTP tests drive it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+  const rootLogger = createRootLogger(config.logLevel);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, rootLogger), adapter, {
     // Silent means silent, also for Nest's own start-up lines before pino takes over.
     ...(config.logLevel === 'silent' ? { logger: false } : { bufferLogs: true }),
     // Our own JSON parser below: an empty body is {} and bad JSON is a problem+json 400.
@@ -31,6 +33,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // Nest routes Fastify's own errors (bad JSON, too large) through the global ProblemFilter too.
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestLog(fastify, rootLogger);
   registerBearerAuth(fastify, config.apiTokens);
   // Before the handler (and its pipes): read-your-writes waits, then a write's context and idempotency.
   registerMinPosition(fastify, app.get(ProjectionsService));

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
+import { createRootLogger } from './http/request-log';
 import { StoresModule } from './infrastructure/stores.module';
 import { ProblemFilter } from './http/problem.filter';
 import { CommandExecutor } from './commands/command-executor';
@@ -23,19 +24,14 @@ import { MirroringQueries } from './mirroring/mirroring.queries';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: AppConfig, logger = createRootLogger(config.logLevel)): DynamicModule {
     return {
       module: AppModule,
       imports: [
         StoresModule.forConfig(config),
         TerminusModule.forRoot({ logger: false }),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: ['req.headers.authorization', 'req.headers["x-step-up"]'],
-            customProps: (req) => ({ correlationId: req.headers['x-correlation-id'] }),
-          },
-        }),
+        // Nest's logger writes through the root pino logger; requests are logged by a Fastify hook (request-log.ts).
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
       ],
       controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController],
       providers: [

@@ -132,6 +132,30 @@ describe('SagaRunner', () => {
     expect((await again.info()).lag).toBe('0');
   });
 
+  it('stores the checkpoint of ignored events at most once a second, and where it got to at stop', async () => {
+    await h.append('account-a', 'AccountRegistered', { accountId: 'a' });
+    const runner = await h.start();
+    await h.caughtUp(runner);
+    const first = await h.readStore.checkpoint(SAGA);
+    expect(first).toBe(await h.events.headPosition());
+
+    // More ignored events right after: handled (in memory), their checkpoint not yet written.
+    await h.append('account-b', 'AccountRegistered', { accountId: 'b' });
+    await h.caughtUp(runner);
+    expect(await h.readStore.checkpoint(SAGA)).toBe(first);
+
+    // An event it reacts to is checkpointed at once, whatever the interval.
+    const ping = await h.ping('o1');
+    await h.caughtUp(runner);
+    expect(await h.readStore.checkpoint(SAGA)).toBe(ping.position);
+
+    const ignored = await h.append('account-c', 'AccountRegistered', { accountId: 'c' });
+    await h.caughtUp(runner);
+    await runner.stop();
+    expect(await h.readStore.checkpoint(SAGA)).toBe(ignored.position);
+    expect(h.dispatched.map((d) => d.causationId)).toEqual([ping.id]);
+  });
+
   it('checkpoints after each reaction, also when the batch ends later', async () => {
     const pings = [await h.ping('o1'), await h.ping('o2'), await h.ping('o3')];
     let release!: () => void;

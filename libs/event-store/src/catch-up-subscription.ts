@@ -27,11 +27,14 @@ export function pollingSubscription(
   let stopped = false;
   let after = options.after;
   const batchSize = options.batchSize ?? 500;
+  const lingerMs = options.lingerMs ?? 0;
   let caughtUp = false;
+  let lastRead = -Infinity;
 
   const run = async (): Promise<void> => {
     while (!stopped) {
       const seen = source.version?.();
+      lastRead = performance.now();
       const batch = await source.readAll({ after, limit: batchSize });
       if (stopped) return;
       if (batch.length > 0) {
@@ -46,6 +49,8 @@ export function pollingSubscription(
         options.onCaughtUp?.();
       }
       await source.waitForAppend(idlePollMs, seen);
+      const early = lastRead + lingerMs - performance.now();
+      if (early > 0 && !stopped) await new Promise((r) => setTimeout(r, early));
     }
   };
 

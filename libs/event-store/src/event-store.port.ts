@@ -64,6 +64,13 @@ export interface SubscriptionOptions {
   /** Deliver events strictly after this position; `null` = from the start. */
   after: bigint | null;
   batchSize?: number;
+  /**
+   * Under a steady stream of appends, reads at least this far apart, so that
+   * batches grow instead of reads and commits multiplying; an append after a
+   * quiet spell is read at once. (Polling stores; a pushing store batches
+   * whatever has arrived anyway.)
+   */
+  lingerMs?: number;
   /** Called once when the subscription has delivered everything present at start. */
   onCaughtUp?: () => void;
   /** Called when the handler throws; the subscription stops after it. */

@@ -6,6 +6,14 @@ import { ReadModelBatch } from './read-model-batch';
 import { PARKED_COLLECTION, parkedEntry } from './parked-events';
 import { isTransient } from '../commands/transient-errors';
 
+
+/**
+ * Under a steady stream of appends, the live subscription reads at most
+ * every 4 ms: at 1000 appends/s a batch then holds about four events and
+ * costs one read-store commit instead of three. An append after a quiet
+ * spell is still read at once.
+ */
+export const LIVE_LINGER_MS = 4;
 /** Distance in positions to the head (positions are ordered, not contiguous: not an event count). */
 export function lagOf(head: bigint | null, position: bigint | null): bigint {
   if (head === null) return 0n;
@@ -88,6 +96,7 @@ export class ProjectionRunner {
     this.subscription = this.events.subscribe((batch) => this.handle(batch), {
       after,
       batchSize: this.options.batchSize ?? 1000,
+      lingerMs: LIVE_LINGER_MS,
       onCaughtUp: () => {
         if (this.status === 'catching-up') this.status = 'live';
       },

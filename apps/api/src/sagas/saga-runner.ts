@@ -7,7 +7,7 @@ import { isTransient } from '../commands/transient-errors';
 const MAX_OUTAGE_BACKOFF_MS = 30_000;
 /** How stale the stored checkpoint may get while only events the saga ignores go by. */
 const IDLE_CHECKPOINT_MS = 1000;
-import { lagOf, type ProjectionInfo } from '../projections/projection-runner';
+import { lagOf, LIVE_LINGER_MS, type ProjectionInfo } from '../projections/projection-runner';
 import type { PolicyCommand, Saga, SagaContext } from './saga';
 
 export type Dispatch = (command: PolicyCommand, commandId: string, causationId: string) => Promise<unknown>;
@@ -92,6 +92,7 @@ export class SagaRunner {
     this.subscription = this.events.subscribe((batch) => this.handle(batch), {
       after: this.position,
       batchSize: 200,
+      lingerMs: LIVE_LINGER_MS,
       onCaughtUp: () => (this.status = 'live'),
       onError: (error) => {
         this.subscription = null;

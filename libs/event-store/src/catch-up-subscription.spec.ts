@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { InMemoryEventStore } from './memory/in-memory-event-store';
+import type { RecordedEvent } from './event-store.port';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (check()) return;
+    await sleep(5);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('polling catch-up subscription: lingerMs', () => {
+  let store: InMemoryEventStore;
+  let batches: string[][];
+  const append = (name: string) => store.append(`s-${name}`, [{ id: randomUUID(), type: 'E', data: { name }, metadata: {} }], 'any');
+  const delivered = () => batches.flat().length;
+
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+    batches = [];
+  });
+  afterEach(() => store.close());
+
+  function subscribe(lingerMs: number) {
+    return store.subscribe(async (batch: RecordedEvent[]) => void batches.push(batch.map((e) => (e.data as { name: string }).name)), { after: null, lingerMs });
+  }
+
+  it('given a steady stream, when appends come closer than lingerMs, then they are read together in one batch', async () => {
+    const sub = subscribe(400);
+    await append('a');
+    await until(() => delivered() === 1, 'a');
+    await append('b');
+    await sleep(50);
+    await append('c');
+    await until(() => delivered() === 3, 'b and c');
+    expect(batches).toEqual([['a'], ['b', 'c']]);
+    await sub.stop();
+  });
+
+  it('given no linger, when the same appends come, then each is read on its own', async () => {
+    const sub = subscribe(0);
+    await append('a');
+    await until(() => delivered() === 1, 'a');
+    await append('b');
+    await until(() => delivered() === 2, 'b');
+    await sleep(50);
+    await append('c');
+    await until(() => delivered() === 3, 'c');
+    expect(batches).toEqual([['a'], ['b'], ['c']]);
+    await sub.stop();
+  });
+
+  it('given a quiet spell longer than lingerMs, when an event is appended, then it is read at once', async () => {
+    const sub = subscribe(300);
+    await append('a');
+    await until(() => delivered() === 1, 'a');
+    await sleep(400);
+    const appended = Date.now();
+    await append('b');
+    await until(() => delivered() === 2, 'b');
+    // Well under the linger: nothing held it back.
+    expect(Date.now() - appended).toBeLessThan(250);
+    await sub.stop();
+  });
+});

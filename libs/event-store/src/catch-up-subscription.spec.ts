@@ -15,7 +15,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 describe('polling catch-up subscription: lingerMs', () => {
   let store: InMemoryEventStore;
   let batches: string[][];
-  const append = (name: string) => store.append(`s-${name}`, [{ id: randomUUID(), type: 'E', data: { name }, metadata: {} }], 'any');
+  const append = (name: string) => store.append(`s-${name}`, [{ id: randomUUID(), type: 'E', data: { name }, metadata: { at: new Date().toISOString() } }], 'any');
   const delivered = () => batches.flat().length;
 
   beforeEach(() => {

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStoreContract } from '@mam/testing';
 import { SqliteReadStore } from './sqlite-read-store';
+import { WalCheckpointer } from './sqlite-checkpointer';
 
 readStoreContract(
   'SqliteReadStore',
@@ -18,3 +19,41 @@ readStoreContract(
   },
   { durable: true },
 );
+
+describe('SqliteReadStore WAL checkpoints', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const tempFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-store-wal-'));
+    dirs.push(dir);
+    return join(dir, 'read.db');
+  };
+
+  it('given commits on the event loop, then a worker thread copies the WAL into the database file', async () => {
+    const file = tempFile();
+    const store = new SqliteReadStore(file);
+    await store.ensureCollections([{ name: 'docs', indexes: [['group']] }]);
+    const sizeBefore = statSync(file).size;
+    // Far fewer than SQLite's 1000-page automatic checkpoint, which is off on this connection anyway.
+    for (let batch = 0; batch < 20; batch++) {
+      const puts = Array.from({ length: 50 }, (_, i) => ({ collection: 'docs', id: `d${batch}-${i}`, doc: { group: `g${i % 7}`, text: 'x'.repeat(200) } }));
+      await store.commit({ puts, deletes: [], checkpoints: [{ name: 'p', position: BigInt(batch) }] });
+    }
+    let grown = false;
+    for (let i = 0; i < 100 && !grown; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      grown = statSync(file).size > sizeBefore;
+    }
+    expect(grown).toBe(true);
+    expect((await store.find('docs', { group: 'g3' })).length).toBeGreaterThan(0);
+    await store.close();
+  });
+
+  it('given a checkpointer that cannot open the file, then it reports the failure (the store falls back to inline checkpoints)', async () => {
+    const reasons: string[] = [];
+    const checkpointer = new WalCheckpointer(join(tempFile(), 'missing-dir', 'read.db'), (reason) => reasons.push(reason), 10);
+    for (let i = 0; i < 100 && reasons.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(reasons.length).toBe(1);
+    await checkpointer.close();
+  });
+});

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { WalCheckpointer } from './sqlite-checkpointer';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
@@ -26,8 +27,10 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly known = new Set<string>();
   private readonly stmtCache = new Map<string, Database.Statement>();
+  /** WAL checkpoints off the event loop, started at the first commit; none for an in-memory database. */
+  private checkpointer: WalCheckpointer | null = null;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -37,6 +40,7 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('busy_timeout = 5000');
     // A rebuild rewrites the same documents many times: keep the hot B-tree pages in memory (32 MiB).
     this.db.pragma('cache_size = -32768');
+    if (file !== ':memory:') this.db.pragma('wal_autocheckpoint = 0');
     this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
   }
 
@@ -122,6 +126,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async commit(writes: WriteSet): Promise<void> {
+    if (!this.checkpointer && this.file !== ':memory:') this.startCheckpointer();
     // Statements per collection, looked up once per commit rather than once per document.
     const puts = new Map<string, Database.Statement>();
     const deletes = new Map<string, Database.Statement>();
@@ -166,7 +171,16 @@ export class SqliteReadStore implements ReadStore {
     return true;
   }
 
+  private startCheckpointer(): void {
+    this.checkpointer = new WalCheckpointer(this.file, (reason) => {
+      // Back to SQLite's own checkpoints (on this thread): slower commits, but a bounded WAL.
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      process.emitWarning(`read store WAL checkpointer failed, checkpointing inline: ${reason}`);
+    });
+  }
+
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -98,7 +98,7 @@ function plainInsert(dir: string, rows: number): number {
 }
 
 async function rebuild(events: SqliteEventStore, dir: string): Promise<number> {
-  const readStore = new SqliteReadStore(join(dir, 'read-models.sqlite'));
+  const readStore = new SqliteReadStore(join(dir, 'read-models.sqlite'), { walCheckpoints: 'inline' });
   const runner = new ProjectionRunner('bench', events, readStore, ALL_PROJECTIONS, { batchSize: 2000 });
   const head = (await events.headPosition())!;
   const started = performance.now();

@@ -19,7 +19,10 @@ export async function openReadStore(config: AppConfig): Promise<ReadStore> {
     const { MongoReadStore } = await import('@mam/read-store');
     return MongoReadStore.connect(config.mongodbUrl!);
   }
-  return new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'));
+  // A process running the live loops checkpoints its WAL on a thread (no event-loop stalls);
+  // the ops CLI's batch work lets SQLite checkpoint inline and saves the thread's memory.
+  const live = config.runProjections || config.runSagas;
+  return new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'), { walCheckpoints: live ? 'thread' : 'inline' });
 }
 
 async function assertReachable(name: string, ping: Promise<boolean>): Promise<void> {

@@ -29,8 +29,18 @@ export class SqliteReadStore implements ReadStore {
   private readonly stmtCache = new Map<string, Database.Statement>();
   /** WAL checkpoints off the event loop, started at the first commit; none for an in-memory database. */
   private checkpointer: WalCheckpointer | null = null;
+  private readonly checkpointOnThread: boolean;
 
-  constructor(private readonly file: string) {
+  /**
+   * `walCheckpoints`: 'thread' (default) for a process whose event loop
+   * serves requests; 'inline' (SQLite's automatic checkpoints) for batch
+   * work such as a rebuild, where a stall costs nothing and a thread costs memory.
+   */
+  constructor(
+    private readonly file: string,
+    options: { walCheckpoints?: 'thread' | 'inline' } = {},
+  ) {
+    this.checkpointOnThread = file !== ':memory:' && (options.walCheckpoints ?? 'thread') === 'thread';
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -40,7 +50,7 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('busy_timeout = 5000');
     // A rebuild rewrites the same documents many times: keep the hot B-tree pages in memory (32 MiB).
     this.db.pragma('cache_size = -32768');
-    if (file !== ':memory:') this.db.pragma('wal_autocheckpoint = 0');
+    if (this.checkpointOnThread) this.db.pragma('wal_autocheckpoint = 0');
     this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
   }
 
@@ -126,7 +136,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async commit(writes: WriteSet): Promise<void> {
-    if (!this.checkpointer && this.file !== ':memory:') this.startCheckpointer();
+    if (!this.checkpointer && this.checkpointOnThread) this.startCheckpointer();
     // Statements per collection, looked up once per commit rather than once per document.
     const puts = new Map<string, Database.Statement>();
     const deletes = new Map<string, Database.Statement>();

@@ -34,7 +34,8 @@ export interface ProjectionInfo {
 interface Waiter {
   position: bigint;
   names: readonly string[];
-  resolve: (ok: boolean) => void;
+  /** Settles the wait and clears its timeout (a thousand waits a second must not leave a thousand timers behind). */
+  settle: (ok: boolean) => void;
 }
 
 /**
@@ -54,7 +55,7 @@ export class ProjectionRunner {
   private readonly positions = new Map<string, bigint | null>();
   private readonly parkedCounts = new Map<string, number>();
   private subscription: Subscription | null = null;
-  private waiters: Waiter[] = [];
+  private waiters = new Set<Waiter>();
   private status: ProjectionStatus = 'stopped';
   private stopped = true;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -164,12 +165,17 @@ export class ProjectionRunner {
   waitFor(position: bigint, names: readonly string[], timeoutMs: number): Promise<boolean> {
     if (this.reached(position, names)) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter: Waiter = { position, names, resolve };
-      this.waiters.push(waiter);
-      setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(this.reached(position, names));
-      }, timeoutMs).unref();
+      const timer = setTimeout(() => waiter.settle(this.reached(position, names)), timeoutMs).unref();
+      const waiter: Waiter = {
+        position,
+        names,
+        settle: (ok) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(ok);
+        },
+      };
+      this.waiters.add(waiter);
     });
   }
 
@@ -181,12 +187,7 @@ export class ProjectionRunner {
   }
 
   private wakeWaiters(): void {
-    const still: Waiter[] = [];
-    for (const w of this.waiters) {
-      if (this.reached(w.position, w.names)) w.resolve(true);
-      else still.push(w);
-    }
-    this.waiters = still;
+    for (const w of this.waiters) if (this.reached(w.position, w.names)) w.settle(true);
   }
 
   has(name: string): boolean {
@@ -216,7 +217,6 @@ export class ProjectionRunner {
     this.subscription = null;
     this.status = 'stopped';
     if (options.keepWaiters) return;
-    for (const w of this.waiters) w.resolve(false);
-    this.waiters = [];
+    for (const w of this.waiters) w.settle(false);
   }
 }

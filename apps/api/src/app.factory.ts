@@ -31,13 +31,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  // Nest routes Fastify's own errors (bad JSON, too large) through the global ProblemFilter too.
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLog(fastify, rootLogger);
   registerBearerAuth(fastify, config.apiTokens);
   // Before the handler (and its pipes): read-your-writes waits, then a write's context and idempotency.
   registerMinPosition(fastify, app.get(ProjectionsService));
   registerRequestContext(fastify, app.get(EVENT_STORE));
+  // Nest routes Fastify's own errors (bad JSON, too large) through the global ProblemFilter too.
   // An empty body on a JSON route (DELETE, deactivation) is an empty object, not a parse error.
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     const text = (body as string).trim();

@@ -11,12 +11,14 @@ import {
 import type { EventStore } from '@mam/event-store';
 import type { SagaContext } from './saga';
 
-/** Current state straight from the streams: never behind a read model. */
+/** State straight from the streams: never behind a read model. */
 export function eventStoreSagaContext(store: EventStore): SagaContext {
   return {
-    async account(accountId): Promise<Account | null> {
+    async account(accountId, asOf): Promise<Account | null> {
       const events = await store.readStream(accountStream(accountId));
-      return events.reduce<Account | null>((s, e) => evolveAccount(s, { type: e.type, data: e.data } as AccountEvent), null);
+      return events
+        .filter((e) => asOf === undefined || e.position <= asOf)
+        .reduce<Account | null>((s, e) => evolveAccount(s, { type: e.type, data: e.data } as AccountEvent), null);
     },
     async organization(organizationId): Promise<Organization | null> {
       const events = await store.readStream(organizationStream(organizationId));

@@ -41,7 +41,7 @@ function memberReactions(org: Organization, account: Account): PolicyCommand[] {
 }
 
 /** The reactions for `members`, then P6 judged without the members being evicted. */
-async function reactionsFor(org: Organization, members: Account[], context: SagaContext): Promise<PolicyCommand[]> {
+async function reactionsFor(org: Organization, members: Account[], context: SagaContext, asOf: bigint): Promise<PolicyCommand[]> {
   const commands = members.flatMap((a) => memberReactions(org, a));
   const evicted = new Set(commands.filter((c) => c.type === 'EvictMember').map((c) => (c.data as { accountId: string }).accountId));
   const remaining = org.members.filter((m) => !evicted.has(m.accountId));
@@ -49,7 +49,7 @@ async function reactionsFor(org: Organization, members: Account[], context: Saga
   let marketingEnterpriseLeft = false;
   for (const m of remaining) {
     // Members already loaded by the caller are not read again.
-    const a = known.get(m.accountId) ?? (await context.account(m.accountId));
+    const a = known.get(m.accountId) ?? (await context.account(m.accountId, asOf));
     if (a && hasMarketingEnterprise(a.subscriptions)) marketingEnterpriseLeft = true;
   }
   if (!marketingEnterpriseLeft) {
@@ -61,13 +61,15 @@ async function reactionsFor(org: Organization, members: Account[], context: Saga
 const ORGANIZATION_CHANGES = ['OrganizationCreated', 'MembersChanged', 'ConnectionsConfigured', 'MemberEvicted'];
 
 /**
- * P1–P8 with C4/C5, judged on the current state. Reacts to a member's
- * account facts, and also to every change of an organization's members or
- * connections: a command decided while a fact was being appended (the
- * organization's append does not guard the member streams it only read)
- * is corrected here, whichever of the two landed first. A fact that no
- * longer applies, a member already gone or an organization already deleted
- * yields nothing.
+ * P1–P8 with C4/C5. Reacts to a member's account facts, and also to every
+ * change of an organization's members or connections: a command decided
+ * while a fact was being appended (the organization's append does not guard
+ * the member streams it only read) is corrected here, whichever of the two
+ * landed first. Accounts are judged as they stood at the event reacted to,
+ * so however far behind the saga runs, a fact is acted on by its own
+ * reaction and the history names it as the cause. The deciders judge the
+ * commands on the current state: a fact that no longer applies, a member
+ * already gone or an organization already deleted yields no event.
  */
 export const lifecycleSaga: Saga = {
   name: 'saga:lifecycle',
@@ -79,16 +81,16 @@ export const lifecycleSaga: Saga = {
       if (!org || org.status === 'deleted') return [];
       const members: Account[] = [];
       for (const m of org.members) {
-        const a = await context.account(m.accountId);
+        const a = await context.account(m.accountId, event.position);
         if (a) members.push(a);
       }
-      return reactionsFor(org, members, context);
+      return reactionsFor(org, members, context, event.position);
     }
     const accountId = (event.data as { accountId: string }).accountId;
-    const account = await context.account(accountId);
+    const account = await context.account(accountId, event.position);
     if (!account?.organizationId) return [];
     const org = await context.organization(account.organizationId);
     if (!org || org.status === 'deleted' || !org.members.some((m) => m.accountId === accountId)) return [];
-    return reactionsFor(org, [account], context);
+    return reactionsFor(org, [account], context, event.position);
   },
 };

@@ -3,7 +3,12 @@ import type { RecordedEvent } from '@mam/event-store';
 
 /** What a saga may look at: the current state of accounts and organizations. */
 export interface SagaContext {
-  account(accountId: string): Promise<Account | null>;
+  /**
+   * The account as its stream stood at position `asOf` (the event being
+   * reacted to), or as it is now. A saga judges each event on the facts up to
+   * it: a later fact gets its own reaction, caused by that fact.
+   */
+  account(accountId: string, asOf?: bigint): Promise<Account | null>;
   organization(organizationId: string): Promise<Organization | null>;
 }
 

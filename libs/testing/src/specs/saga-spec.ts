@@ -32,9 +32,13 @@ import type { EventMetadata, RecordedEvent } from '@mam/event-store';
  * `react(event, context)` will do: this library does not import app code.
  */
 
-/** What a saga may read: current accounts and organizations (the app's SagaContext, structurally). */
+/**
+ * What a saga may read: accounts and organizations (the app's SagaContext,
+ * structurally). The in-memory one holds the state after the given events
+ * and the `when` event, which is the last: "as of" the event is all of it.
+ */
 export interface SagaSpecContext {
-  account(accountId: string): Promise<Account | null>;
+  account(accountId: string, asOf?: bigint): Promise<Account | null>;
   organization(organizationId: string): Promise<Organization | null>;
 }
 

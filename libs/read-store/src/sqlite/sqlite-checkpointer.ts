@@ -20,6 +20,8 @@ export class WalCheckpointer {
       workerData: { file, intervalMs },
       execArgv: ext === '.ts' ? ['--require', '@swc-node/register'] : [],
     });
+    // Never what keeps the process alive: a checkpoint cut short by an exit is safe in SQLite.
+    this.worker.unref();
     this.exited = new Promise((r) => this.worker.once('exit', r));
     let failed = false;
     const fail = (reason: string) => {

@@ -4,11 +4,12 @@ import type { ReadStore } from '@mam/read-store';
 import { PARKED_COLLECTION, parkedEntry } from '../projections/parked-events';
 import { isTransient } from '../commands/transient-errors';
 
+import { lagOf, LIVE_LINGER_MS, type ProjectionInfo } from '../projections/projection-runner';
+import type { PolicyCommand, Saga, SagaContext } from './saga';
+
 const MAX_OUTAGE_BACKOFF_MS = 30_000;
 /** How stale the stored checkpoint may get while only events the saga ignores go by. */
 const IDLE_CHECKPOINT_MS = 1000;
-import { lagOf, LIVE_LINGER_MS, type ProjectionInfo } from '../projections/projection-runner';
-import type { PolicyCommand, Saga, SagaContext } from './saga';
 
 export type Dispatch = (command: PolicyCommand, commandId: string, causationId: string) => Promise<unknown>;
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@mam/event-store';
-import type { ReadStore } from '@mam/read-store';
+import type { ReadStore, WriteSet } from '@mam/read-store';
 import { PARKED_COLLECTION, parkedEntry } from '../projections/parked-events';
 import { isTransient } from '../commands/transient-errors';
 
@@ -122,9 +122,12 @@ export class SagaRunner {
   }
 
   private async storeCheckpoint(): Promise<void> {
-    const position = this.position;
-    if (position === null || position === this.stored) return;
-    await this.readStore.commit({ puts: [], deletes: [], checkpoints: [{ name: this.saga.name, position }] });
+    if (this.position !== null && this.position !== this.stored) await this.writeCheckpoint(this.position);
+  }
+
+  /** Writes the checkpoint (with any documents that go with it) and remembers what is stored. */
+  private async writeCheckpoint(position: bigint, puts: WriteSet['puts'] = []): Promise<void> {
+    await this.readStore.commit({ puts, deletes: [], checkpoints: [{ name: this.saga.name, position }] });
     this.stored = position;
     this.storedAt = Date.now();
   }
@@ -138,8 +141,7 @@ export class SagaRunner {
         const commands = await this.reactOnce(event);
         if (commands > 0) {
           // Checkpoint right after a reaction, so a crash later in the batch does not redo it.
-          await this.readStore.commit({ puts: [], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });
-          this.stored = event.position;
+          await this.writeCheckpoint(event.position);
         }
         return;
       } catch (error) {
@@ -156,8 +158,7 @@ export class SagaRunner {
         }
         if (attempt >= attempts) {
           const doc = parkedEntry(this.saga.name, event, error);
-          await this.readStore.commit({ puts: [{ collection: PARKED_COLLECTION, id: doc.id, doc: { ...doc } }], deletes: [], checkpoints: [{ name: this.saga.name, position: event.position }] });
-          this.stored = event.position;
+          await this.writeCheckpoint(event.position, [{ collection: PARKED_COLLECTION, id: doc.id, doc: { ...doc } }]);
           this.parked += 1;
           this.options.onParked?.(this.parked);
           this.logger.error(`parked ${event.type} at ${event.position} after ${attempt} attempts: ${doc.error}`);

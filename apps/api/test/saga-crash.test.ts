@@ -5,7 +5,7 @@ import { PARKED_COLLECTION } from '../src/projections/parked-events';
 import { eventStoreSagaContext } from '../src/sagas/event-store-saga-context';
 import { lifecycleSaga } from '../src/sagas/lifecycle.saga';
 import type { PolicyCommand } from '../src/sagas/saga';
-import { policyCommandId } from '../src/sagas/saga-runner';
+import { policyCommandId } from '../src/sagas/lifecycle.saga';
 import { TestApp } from './test-app';
 import {
   MARKETING_PRO,

@@ -10,6 +10,18 @@ import {
 import type { RecordedEvent } from '@mam/event-store';
 import type { PolicyCommand, Saga, SagaContext } from './saga';
 
+/**
+ * A reaction's command id: the causing event, the saga, and what the command
+ * does — not its index in the list. A redelivery is judged on newer state and
+ * may issue fewer commands (the first already took effect); by index, the
+ * second command would then reuse the first's id, its events' ids would
+ * collide with those already stored, and the event would end up parked.
+ */
+export function policyCommandId(event: RecordedEvent, sagaName: string, command: PolicyCommand): string {
+  const data = command.data as { organizationId: string; accountId?: string; reason: string };
+  return [event.id, sagaName, command.type, data.organizationId, data.accountId ?? '', data.reason].join(':');
+}
+
 const ACCOUNT_FACTS = ['SubscriptionsChanged', 'HostingLocationChanged', 'SensitiveDataEnabled', 'AccountDeactivated'];
 
 /** P3 before P2 before P1: the most definite reason wins when several hold. */
@@ -74,6 +86,7 @@ const ORGANIZATION_CHANGES = ['OrganizationCreated', 'MembersChanged', 'Connecti
 export const lifecycleSaga: Saga = {
   name: 'saga:lifecycle',
   eventTypes: new Set([...ACCOUNT_FACTS, ...ORGANIZATION_CHANGES]),
+  commandId: (event, command) => policyCommandId(event, 'saga:lifecycle', command),
 
   async react(event: RecordedEvent, context: SagaContext): Promise<PolicyCommand[]> {
     if (ORGANIZATION_CHANGES.includes(event.type)) {

@@ -3,8 +3,9 @@ import { Logger } from '@nestjs/common';
 import { EventStoreUnavailableError, InMemoryEventStore, type RecordedEvent } from '@mam/event-store';
 import { InMemoryReadStore } from '@mam/read-store';
 import { PARKED_COLLECTION, type ParkedEvent } from '../projections/parked-events';
-import type { PolicyCommand, Saga, SagaContext } from './saga';
-import { SagaRunner, policyCommandId, type Dispatch, type SagaRunnerOptions } from './saga-runner';
+import type { PolicyCommand, ProcessManager, Saga, SagaContext } from './saga';
+import { SagaRunner, type Dispatch, type SagaRunnerOptions } from './saga-runner';
+import { policyCommandId } from './lifecycle.saga';
 
 /**
  * The runner around any saga: checkpoint in the read store, deterministic
@@ -17,6 +18,7 @@ const SAGA = 'saga:test';
 const fakeSaga: Saga = {
   name: SAGA,
   eventTypes: new Set(['Ping']),
+  commandId: (event, command) => policyCommandId(event, SAGA, command),
   async react(event) {
     const { organizationId, accounts = ['a'] } = event.data as { organizationId: string; accounts?: string[] };
     return accounts.map((accountId): PolicyCommand => ({ type: 'EvictMember', data: { organizationId, accountId, reason: 'downgrade' } }));
@@ -63,7 +65,7 @@ class Harness {
   }
 
   /** Until the runner has handled the log's head (bounded). */
-  async caughtUp(runner: SagaRunner, timeoutMs = 3000): Promise<void> {
+  async caughtUp(runner: { reached(position: bigint): boolean }, timeoutMs = 3000): Promise<void> {
     const head = (await this.events.headPosition()) ?? 0n;
     await until(() => runner.reached(head), timeoutMs, `runner to reach ${head}`);
   }
@@ -323,5 +325,27 @@ describe('SagaRunner', () => {
     expect(await runner.info()).toEqual({ name: SAGA, position: head, lag: '0', status: 'live', parked: 0 });
     await runner.stop();
     expect((await runner.info()).status).toBe('stopped');
+  });
+
+  it('runs any process manager: its own command type, context and command ids, dispatched as it says', async () => {
+    interface Greet { type: 'Greet'; name: string }
+    const greeter: ProcessManager<Greet, { names: string[] }> = {
+      name: 'process:greeter',
+      eventTypes: new Set(['Ping']),
+      commandId: (event, command) => `${event.id}:greet:${command.name}`,
+      async react(_event, context) {
+        return context.names.map((name): Greet => ({ type: 'Greet', name }));
+      },
+    };
+    const ping = await h.ping('o1');
+    const greeted: string[] = [];
+    const runner = new SagaRunner(greeter, h.events, h.readStore, { names: ['ann', 'bo'] }, async (command, commandId, causationId) => {
+      greeted.push(`${command.name} ${commandId} ${causationId}`);
+    });
+    await runner.start();
+    await h.caughtUp(runner);
+    await runner.stop();
+    expect(greeted).toEqual([`ann ${ping.id}:greet:ann ${ping.id}`, `bo ${ping.id}:greet:bo ${ping.id}`]);
+    expect(await h.readStore.checkpoint('process:greeter')).toBe(ping.position);
   });
 });

@@ -5,25 +5,14 @@ import { PARKED_COLLECTION, parkedEntry } from '../projections/parked-events';
 import { isTransient } from '../commands/transient-errors';
 
 import { lagOf, LIVE_LINGER_MS, type ProjectionInfo } from '../projections/projection-runner';
-import type { PolicyCommand, Saga, SagaContext } from './saga';
+import type { PolicyCommand, ProcessManager } from './saga';
 
 const MAX_OUTAGE_BACKOFF_MS = 30_000;
 /** How stale the stored checkpoint may get while only events the saga ignores go by. */
 const IDLE_CHECKPOINT_MS = 1000;
 
-export type Dispatch = (command: PolicyCommand, commandId: string, causationId: string) => Promise<unknown>;
-
-/**
- * A reaction's command id: the causing event, the saga, and what the command
- * does — not its index in the list. A redelivery is judged on newer state and
- * may issue fewer commands (the first already took effect); by index, the
- * second command would then reuse the first's id, its events' ids would
- * collide with those already stored, and the event would end up parked.
- */
-export function policyCommandId(event: RecordedEvent, sagaName: string, command: PolicyCommand): string {
-  const data = command.data as { organizationId: string; accountId?: string; reason: string };
-  return [event.id, sagaName, command.type, data.organizationId, data.accountId ?? '', data.reason].join(':');
-}
+/** Carries out one command of a process, with the id the process derived and the causing event's id. */
+export type Dispatch<Command = PolicyCommand> = (command: Command, commandId: string, causationId: string) => Promise<unknown>;
 
 export interface SagaRunnerOptions {
   /** Attempts per event before it is parked. */
@@ -35,15 +24,16 @@ export interface SagaRunnerOptions {
 }
 
 /**
- * Feeds one saga from the event store's catch-up subscription, not from an
- * in-memory bus, with its checkpoint in the read store. Each reaction's
- * command id derives from the causing event's id and the command itself
- * (policyCommandId), so a redelivery after a crash appends nothing twice (the event ids repeat
- * and the deciders re-check their condition). A reaction that keeps failing
+ * Feeds one saga or process manager from the event store's catch-up
+ * subscription, not from an in-memory bus, with its checkpoint in the read
+ * store. Each reaction's command id derives from the causing event's id and
+ * the command itself (the process's `commandId`), so a redelivery after a
+ * crash appends nothing twice (the event ids repeat and the deciders re-check
+ * their condition). A reaction that keeps failing
  * is retried with backoff, then parked with its error — never looped on
  * forever, never skipped silently.
  */
-export class SagaRunner {
+export class SagaRunner<Command = PolicyCommand, Context = unknown> {
   private readonly logger: Logger;
   private subscription: Subscription | null = null;
   private position: bigint | null = null;
@@ -56,11 +46,11 @@ export class SagaRunner {
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    readonly saga: Saga,
+    readonly saga: ProcessManager<Command, Context>,
     private readonly events: EventStore,
     private readonly readStore: ReadStore,
-    private readonly context: SagaContext,
-    private readonly dispatch: Dispatch,
+    private readonly context: Context,
+    private readonly dispatch: Dispatch<Command>,
     private readonly options: SagaRunnerOptions = {},
   ) {
     this.logger = new Logger(saga.name);
@@ -83,7 +73,7 @@ export class SagaRunner {
   /** One reaction, no retries, errors thrown (ops retry of a parked event). */
   async reactOnce(event: RecordedEvent): Promise<number> {
     const commands = await this.saga.react(event, this.context);
-    for (const command of commands) await this.dispatch(command, policyCommandId(event, this.saga.name, command), event.id);
+    for (const command of commands) await this.dispatch(command, this.saga.commandId(event, command), event.id);
     return commands.length;
   }
 

@@ -6,13 +6,30 @@ import { OrganizationCommands } from '../organizations/organization.commands.ser
 import type { ProjectionInfo } from '../projections/projection-runner';
 import { eventStoreSagaContext } from './event-store-saga-context';
 import { lifecycleSaga } from './lifecycle.saga';
-import { SagaRunner } from './saga-runner';
+import type { ProcessManager } from './saga';
+import { SagaRunner, type Dispatch } from './saga-runner';
 import { ProjectionMetrics } from '../ops/metrics.service';
 
-/** Runs the lifecycle policies in this process, each from its own checkpoint. */
+/** A process with what it reads and how its commands are carried out. */
+export interface ProcessRegistration<Command, Context> {
+  process: ProcessManager<Command, Context>;
+  context: Context;
+  dispatch: Dispatch<Command>;
+}
+
+/** Keeps a registration's command and context types tied together while the list mixes them. */
+export function registration<Command, Context>(r: ProcessRegistration<Command, Context>): ProcessRegistration<unknown, unknown> {
+  return r as ProcessRegistration<unknown, unknown>;
+}
+
+/**
+ * Runs the sagas and process managers in this process, each from its own
+ * checkpoint, all on the same runner. A new process is one more entry in
+ * `registrations` (its feature's command service injected here).
+ */
 @Injectable()
 export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
-  readonly runners: SagaRunner[];
+  readonly runners: SagaRunner<unknown, unknown>[];
 
   constructor(
     @Inject(EVENT_STORE) events: EventStore,
@@ -21,11 +38,17 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
     organizations: OrganizationCommands,
     metrics: ProjectionMetrics,
   ) {
-    const context = eventStoreSagaContext(events);
-    this.runners = [lifecycleSaga].map(
-      (saga) =>
-        new SagaRunner(saga, events, readStore, context, (command, commandId, causationId) => organizations.byPolicy(command, commandId, causationId), {
-          onParked: (parked) => metrics.parked.set({ projection: saga.name }, parked),
+    const registrations = [
+      registration({
+        process: lifecycleSaga,
+        context: eventStoreSagaContext(events),
+        dispatch: (command, commandId, causationId) => organizations.byPolicy(command, commandId, causationId),
+      }),
+    ];
+    this.runners = registrations.map(
+      ({ process, context, dispatch }) =>
+        new SagaRunner(process, events, readStore, context, dispatch, {
+          onParked: (parked) => metrics.parked.set({ projection: process.name }, parked),
         }),
     );
   }

@@ -42,8 +42,16 @@ export interface SagaSpecContext {
   organization(organizationId: string): Promise<Organization | null>;
 }
 
-export interface ReactingSaga<Command> {
-  react(event: RecordedEvent, context: SagaSpecContext): Promise<Command[]>;
+export interface ReactingSaga<Command, Context = SagaSpecContext> {
+  react(event: RecordedEvent, context: Context): Promise<Command[]>;
+}
+
+/**
+ * A process manager's own in-memory context (assets, copy requests,
+ * workflows…): it folds the given events and the `when` event it cares about.
+ */
+export interface SpecContext {
+  apply(event: SpecEvent): void;
 }
 
 /** A short event; `id`, `streamId` and `metadata` may be given to pin what the saga sees. */
@@ -55,7 +63,7 @@ export interface SpecEvent {
   metadata?: Partial<EventMetadata>;
 }
 
-export interface SagaThen<Command> {
+export interface SagaThen<Command, Context = SagaSpecContext> {
   /** The commands the saga issues equal `expected`, in order (toEqual). */
   then(expected: Command[]): Promise<void>;
   /** The saga issues no command. */
@@ -65,15 +73,15 @@ export interface SagaThen<Command> {
   /** The event as it was handed to the saga. */
   readonly event: RecordedEvent;
   /** The context the saga read from (state after the given events and the `when` event). */
-  readonly context: SagaSpecContext;
+  readonly context: Context;
 }
 
-export interface SagaWhen<Command> {
-  when(event: SpecEvent): SagaThen<Command>;
+export interface SagaWhen<Command, Context = SagaSpecContext> {
+  when(event: SpecEvent): SagaThen<Command, Context>;
 }
 
-export interface SagaSpec<Command> {
-  given(events: SpecEvent[]): SagaWhen<Command>;
+export interface SagaSpec<Command, Context = SagaSpecContext> {
+  given(events: SpecEvent[]): SagaWhen<Command, Context>;
 }
 
 const ACCOUNT_TYPES: ReadonlySet<string> = new Set(ACCOUNT_EVENT_TYPES);
@@ -81,7 +89,7 @@ const ORGANIZATION_TYPES: ReadonlySet<string> = new Set(ORGANIZATION_EVENT_TYPES
 const SPEC_AT = '2025-01-01T00:00:00.000Z';
 
 /** The in-memory state a saga reads, folded from short events. */
-export class InMemorySagaContext implements SagaSpecContext {
+export class InMemorySagaContext implements SagaSpecContext, SpecContext {
   private readonly accounts = new Map<string, Account>();
   private readonly organizations = new Map<string, Organization>();
 
@@ -136,25 +144,40 @@ function recorded(event: SpecEvent, given: SpecEvent[]): RecordedEvent {
   };
 }
 
+function specification<Command, Context extends SpecContext>(
+  saga: ReactingSaga<Command, Context>,
+  newContext: () => Context,
+): SagaSpec<Command, Context> {
+  return {
+    given: (events) => ({
+      when: (event) => {
+        const context = newContext();
+        for (const e of events) context.apply(e);
+        context.apply(event);
+        const recordedEvent = recorded(event, events);
+        const commands = (): Promise<Command[]> => saga.react(structuredClone(recordedEvent), context);
+        return {
+          event: recordedEvent,
+          context,
+          commands,
+          then: async (expected) => expect(await commands()).toEqual(expected),
+          thenNothing: async () => expect(await commands()).toEqual([]),
+        };
+      },
+    }),
+  };
+}
+
 export const SagaSpecification = {
-  for<Command>(saga: ReactingSaga<Command>): SagaSpec<Command> {
-    return {
-      given: (events) => ({
-        when: (event) => {
-          const context = new InMemorySagaContext();
-          for (const e of events) context.apply(e);
-          context.apply(event);
-          const recordedEvent = recorded(event, events);
-          const commands = (): Promise<Command[]> => saga.react(structuredClone(recordedEvent), context);
-          return {
-            event: recordedEvent,
-            context,
-            commands,
-            then: async (expected) => expect(await commands()).toEqual(expected),
-            thenNothing: async () => expect(await commands()).toEqual([]),
-          };
-        },
-      }),
-    };
+  /** A saga that reads accounts and organizations (the lifecycle policies). */
+  for<Command>(saga: ReactingSaga<Command>): SagaSpec<Command, InMemorySagaContext> {
+    return specification<Command, InMemorySagaContext>(saga, () => new InMemorySagaContext());
+  },
+  /**
+   * A process manager with a context of its own: `newContext()` makes an
+   * empty one, which folds every given event and then the `when` event.
+   */
+  withContext<Command, Context extends SpecContext>(saga: ReactingSaga<Command, Context>, newContext: () => Context): SagaSpec<Command, Context> {
+    return specification(saga, newContext);
   },
 };

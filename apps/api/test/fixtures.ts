@@ -112,7 +112,8 @@ export interface Connection {
   accounts: [string, string];
   direction?: 'two-way' | 'one-way';
   from?: string;
-  features: { dataMirroring: boolean; assetCopying: boolean; workflows: boolean };
+  /** `reporting` may be left out (api.md): existing consumers send three features. */
+  features: { dataMirroring: boolean; assetCopying: boolean; workflows: boolean; reporting?: boolean };
 }
 
 export const features = (on: Partial<Connection['features']> = {}): Connection['features'] => ({

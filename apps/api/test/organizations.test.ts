@@ -100,11 +100,12 @@ describe('Organizations (HTTP)', () => {
           {
             accounts: [e.primary, a],
             direction: 'two-way',
-            features: { dataMirroring: true, assetCopying: false, workflows: true },
+            features: { dataMirroring: true, assetCopying: false, workflows: true, reporting: false },
             flows: {
               dataMirroring: [{ from: e.primary, to: a }, { from: a, to: e.primary }],
               assetCopying: [],
               workflows: [{ from: e.primary, to: a }, { from: a, to: e.primary }],
+              reporting: [],
             },
             revoked: [],
           },
@@ -112,8 +113,8 @@ describe('Organizations (HTTP)', () => {
             accounts: [b, a],
             direction: 'one-way',
             from: b,
-            features: { dataMirroring: false, assetCopying: true, workflows: false },
-            flows: { dataMirroring: [], assetCopying: [{ from: b, to: a }], workflows: [] },
+            features: { dataMirroring: false, assetCopying: true, workflows: false, reporting: false },
+            flows: { dataMirroring: [], assetCopying: [{ from: b, to: a }], workflows: [], reporting: [] },
             revoked: [],
           },
         ],
@@ -147,7 +148,7 @@ describe('Organizations (HTTP)', () => {
       expect(got.body.connections).toEqual([
         expect.objectContaining({
           direction: 'two-way',
-          flows: { dataMirroring: [], assetCopying: [{ from: e.primary, to: e.others[0] }, { from: e.others[0], to: e.primary }], workflows: [] },
+          flows: { dataMirroring: [], assetCopying: [{ from: e.primary, to: e.others[0] }, { from: e.others[0], to: e.primary }], workflows: [], reporting: [] },
         }),
       ]);
     });
@@ -202,15 +203,15 @@ describe('Organizations (HTTP)', () => {
           accounts: [a, b],
           direction: 'one-way',
           from: a,
-          features: { dataMirroring: true, assetCopying: false, workflows: true },
-          flows: { dataMirroring: [{ from: a, to: b }], assetCopying: [], workflows: [{ from: a, to: b }] },
+          features: { dataMirroring: true, assetCopying: false, workflows: true, reporting: false },
+          flows: { dataMirroring: [{ from: a, to: b }], assetCopying: [], workflows: [{ from: a, to: b }], reporting: [] },
           revoked: [],
         },
         {
           accounts: [e.primary, b],
           direction: 'two-way',
-          features: { dataMirroring: false, assetCopying: true, workflows: false },
-          flows: { dataMirroring: [], assetCopying: [{ from: e.primary, to: b }, { from: b, to: e.primary }], workflows: [] },
+          features: { dataMirroring: false, assetCopying: true, workflows: false, reporting: false },
+          flows: { dataMirroring: [], assetCopying: [{ from: e.primary, to: b }, { from: b, to: e.primary }], workflows: [], reporting: [] },
           revoked: [],
         },
       ]);
@@ -244,11 +245,12 @@ describe('Organizations (HTTP)', () => {
       expect(got.body.connections[0]).toEqual({
         accounts: [e.primary, a],
         direction: 'two-way',
-        features: { dataMirroring: true, assetCopying: true, workflows: true },
+        features: { dataMirroring: true, assetCopying: true, workflows: true, reporting: false },
         flows: {
           dataMirroring: [{ from: e.primary, to: a }],
           assetCopying: [{ from: e.primary, to: a }, { from: a, to: e.primary }],
           workflows: [{ from: e.primary, to: a }],
+          reporting: [],
         },
         revoked: [
           { feature: 'dataMirroring', from: a, to: e.primary, reason: 'sensitive-data' },
@@ -327,7 +329,7 @@ describe('Organizations (HTTP)', () => {
           details: expect.objectContaining({ name: 'Org', primaryAccountId: e.primary, memberIds: [e.primary, a, b], hostingLocation: 'na1', connections: [] }),
         },
         { ...actor, type: 'MembersChanged', actingAccountId: e.primary, verification: 'passkey', details: { added: [c], removed: [b] } },
-        { ...actor, type: 'ConnectionsConfigured', actingAccountId: c, verification: 'passkey', details: { connections: [twoWay(a, c)] } },
+        { ...actor, type: 'ConnectionsConfigured', actingAccountId: c, verification: 'passkey', details: { connections: [{ ...twoWay(a, c), features: { ...twoWay(a, c).features, reporting: false } }] } },
         { ...actor, type: 'OrganizationDeleted', actingAccountId: e.primary, verification: 'otp', details: { releasedAccountIds: [e.primary, a, c] } },
       ]);
       // Oldest first, each entry at its event's position: after the previous command, up to its own.

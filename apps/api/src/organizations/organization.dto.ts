@@ -21,6 +21,10 @@ export class FeaturesDto {
   @ApiProperty() @IsBoolean() dataMirroring!: boolean;
   @ApiProperty() @IsBoolean() assetCopying!: boolean;
   @ApiProperty() @IsBoolean() workflows!: boolean;
+  @ApiPropertyOptional({ default: false, description: 'multi-account reports (R1–R6); false when left out' })
+  @IsOptional()
+  @IsBoolean()
+  reporting?: boolean;
 }
 
 export class ConnectionDto {
@@ -87,6 +91,11 @@ export function toConnection(c: ConnectionDto) {
     accounts: [c.accounts[0], c.accounts[1]] as [string, string],
     direction,
     ...(c.from !== undefined ? { from: c.from } : {}),
-    features: { dataMirroring: c.features.dataMirroring, assetCopying: c.features.assetCopying, workflows: c.features.workflows },
+    features: {
+      dataMirroring: c.features.dataMirroring,
+      assetCopying: c.features.assetCopying,
+      workflows: c.features.workflows,
+      reporting: c.features.reporting ?? false,
+    },
   };
 }

@@ -106,6 +106,15 @@ describe('lifecycle saga', () => {
         .when(sensitiveDataEnabled('b'))
         .then([revokeFlows('b', 'sensitive-data')]));
 
+    it('P4/C4 revokes the flows of a member that is a reporting source', () =>
+      spec
+        .given(org([oneWay('b', PRIMARY, { reporting: true })]))
+        .when(sensitiveDataEnabled('b'))
+        .then([revokeFlows('b', 'sensitive-data')]));
+
+    it('P4/C4 does nothing for a member that is only a reporting destination', () =>
+      spec.given(org([oneWay(PRIMARY, 'b', { reporting: true })])).when(sensitiveDataEnabled('b')).thenNothing());
+
     it('P4/C4 does nothing for a member that is only a mirroring target', () =>
       spec.given(org([oneWay(PRIMARY, 'b')])).when(sensitiveDataEnabled('b')).thenNothing());
 

@@ -3,6 +3,7 @@ import {
   hasMarketingEnterprise,
   hasProfessionalOrHigher,
   hasSalesOrServiceProfessional,
+  SOURCE_RESTRICTED,
   type Account,
   type EvictionReason,
   type Organization,
@@ -41,7 +42,7 @@ function memberReactions(org: Organization, account: Account): PolicyCommand[] {
   if (reason) return [{ type: 'EvictMember', data: { organizationId, accountId, reason } }];
   const commands: PolicyCommand[] = [];
   const flows = org.connections.map(effectiveFlows);
-  const sourceOfRestricted = flows.some((f) => [...f.dataMirroring, ...f.workflows].some((x) => x.from === accountId));
+  const sourceOfRestricted = flows.some((f) => SOURCE_RESTRICTED.some((feature) => f[feature].some((x) => x.from === accountId)));
   if (account.sensitiveData && sourceOfRestricted) {
     commands.push({ type: 'RevokeFlows', data: { organizationId, accountId, reason: 'sensitive-data' } });
   }

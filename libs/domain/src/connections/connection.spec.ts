@@ -5,6 +5,7 @@ import {
   ineligibleTargetRevocations,
   pairKey,
   sensitiveDataRevocations,
+  withAllFeatures,
   type ConnectionState,
   type Revocation,
 } from './connection';
@@ -25,6 +26,7 @@ describe('connection flows', () => {
           { from: 'a', to: 'b' },
           { from: 'b', to: 'a' },
         ],
+        reporting: [],
       }));
 
     it('a one-way connection works only from its source', () =>
@@ -32,6 +34,7 @@ describe('connection flows', () => {
         dataMirroring: [{ from: 'a', to: 'b' }],
         assetCopying: [{ from: 'a', to: 'b' }],
         workflows: [{ from: 'a', to: 'b' }],
+        reporting: [],
       }));
 
     it('a one-way connection whose source is the second account of the pair flows from it', () =>
@@ -40,7 +43,7 @@ describe('connection flows', () => {
       ]));
 
     it('a connection with every feature off has no flows', () =>
-      expect(configuredFlows(twoWay('a', 'b', { dataMirroring: false }))).toEqual({ dataMirroring: [], assetCopying: [], workflows: [] }));
+      expect(configuredFlows(twoWay('a', 'b', { dataMirroring: false }))).toEqual({ dataMirroring: [], assetCopying: [], workflows: [], reporting: [] }));
   });
 
   describe('effectiveFlows', () => {
@@ -60,6 +63,7 @@ describe('connection flows', () => {
           { from: 'a', to: 'b' },
           { from: 'b', to: 'a' },
         ],
+        reporting: [],
       }));
 
     it('a one-way connection with its only mirroring flow revoked mirrors nothing', () =>
@@ -75,6 +79,18 @@ describe('connection flows', () => {
         { feature: 'dataMirroring', from: 'a', to: 'b', reason: 'sensitive-data' },
         { feature: 'workflows', from: 'a', to: 'b', reason: 'sensitive-data' },
       ]));
+
+    it('C4 revokes reporting flows where the account is the source', () =>
+      expect(sensitiveDataRevocations(state(oneWay('a', 'b', { reporting: true })), 'a')).toEqual([
+        { feature: 'reporting', from: 'a', to: 'b', reason: 'sensitive-data' },
+      ]));
+
+    it('a configuration stored before reporting existed means it off', () => {
+      const { reporting: _r, ...three } = twoWay('a', 'b', { reporting: true }).features;
+      const stored = { ...twoWay('a', 'b'), features: three } as unknown as ReturnType<typeof twoWay>;
+      expect(withAllFeatures(stored).features.reporting).toBe(false);
+      expect(configuredFlows(stored).reporting).toEqual([]);
+    });
 
     it('C4 has nothing to revoke for the target of a one-way connection', () =>
       expect(sensitiveDataRevocations(state(oneWay('b', 'a', all)), 'a')).toEqual([]));

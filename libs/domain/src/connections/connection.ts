@@ -2,7 +2,7 @@ import { fail } from '../shared/domain-error';
 import { hasSalesOrServiceProfessional } from '../shared/subscriptions';
 import type { Account } from '../accounts/account.state';
 
-export const FEATURES = ['dataMirroring', 'assetCopying', 'workflows'] as const;
+export const FEATURES = ['dataMirroring', 'assetCopying', 'workflows', 'reporting'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export interface Connection {
@@ -31,6 +31,19 @@ export interface ConnectionState extends Connection {
 }
 
 export type Flows = Record<Feature, Flow[]>;
+
+/** Features that move a source's data into its target: C2 keeps sensitive-data accounts out of their sources, C4 revokes them. */
+export const SOURCE_RESTRICTED: readonly Feature[] = ['dataMirroring', 'workflows', 'reporting'];
+
+/**
+ * A connection with every feature key: configurations stored before
+ * `reporting` existed (and requests that leave it out) mean it off.
+ */
+export function withAllFeatures<C extends Connection>(connection: C): C {
+  const features = { ...connection.features };
+  for (const feature of FEATURES) features[feature] = features[feature] ?? false;
+  return { ...connection, features };
+}
 
 /** The directed pairs a connection's configuration allows, per feature. */
 export function configuredFlows(connection: Connection): Flows {
@@ -84,9 +97,11 @@ export function validateConnections(connections: Connection[], members: Map<stri
     seen.add(key);
 
     const flows = configuredFlows(c);
-    for (const flow of [...flows.dataMirroring, ...flows.workflows]) {
-      if (members.get(flow.from)!.sensitiveData) {
-        fail('SENSITIVE_DATA_SOURCE', `account ${flow.from} stores sensitive data and cannot be a source of mirroring or workflows`);
+    for (const feature of SOURCE_RESTRICTED) {
+      for (const flow of flows[feature]) {
+        if (members.get(flow.from)!.sensitiveData) {
+          fail('SENSITIVE_DATA_SOURCE', `account ${flow.from} stores sensitive data and cannot be a source of ${feature}`);
+        }
       }
     }
     for (const flow of flows.dataMirroring) {
@@ -97,10 +112,10 @@ export function validateConnections(connections: Connection[], members: Map<stri
   }
 }
 
-/** Flows in which `accountId` is a mirroring or workflow source, not yet revoked (C4). */
+/** Flows in which `accountId` is a mirroring, workflow or reporting source, not yet revoked (C4). */
 export function sensitiveDataRevocations(connection: ConnectionState, accountId: string): Revocation[] {
   const flows = effectiveFlows(connection);
-  return (['dataMirroring', 'workflows'] as const).flatMap((feature) =>
+  return SOURCE_RESTRICTED.flatMap((feature) =>
     flows[feature].filter((f) => f.from === accountId).map((f) => ({ ...f, feature, reason: 'sensitive-data' as const })),
   );
 }

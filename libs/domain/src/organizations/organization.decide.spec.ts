@@ -621,6 +621,8 @@ describe('organizationDecider', () => {
         ['two-way workflows', twoWay(P, 'a', { workflows: true })],
         ['one-way mirroring from it', oneWay('a', P, { dataMirroring: true })],
         ['one-way workflows from it', oneWay('a', 'b', { workflows: true })],
+        ['two-way reporting', twoWay(P, 'a', { reporting: true })],
+        ['one-way reporting from it', oneWay('a', P, { reporting: true })],
       ])('C2 rejects %s with SENSITIVE_DATA_SOURCE', (_what, connection) =>
         spec
           .given(sensitive)
@@ -630,6 +632,7 @@ describe('organizationDecider', () => {
 
       it.each([
         ['one-way mirroring and workflows into it', oneWay(P, 'a', { dataMirroring: true, workflows: true })],
+        ['one-way reporting into it', oneWay(P, 'a', { reporting: true })],
         ['two-way asset copying', twoWay(P, 'a', { assetCopying: true })],
         ['one-way asset copying from it', oneWay('a', P, { assetCopying: true })],
       ])('C2 accepts %s', (_what, connection) =>
@@ -876,6 +879,12 @@ describe('organizationDecider', () => {
               { feature: 'workflows', from: 'a', to: 'b', reason: 'sensitive-data' },
             ]),
           ]));
+
+      it('C4 revokes reporting flows with the account as source, keeping reporting into it', () =>
+        spec
+          .given([...organization([twoWay(P, 'a', { reporting: true, assetCopying: true })]), sensitiveDataEnabled('a')])
+          .when(revokeFlows('a', 'sensitive-data'))
+          .then([flowsRevoked('a', 'sensitive-data', [{ feature: 'reporting', from: 'a', to: P, reason: 'sensitive-data' }])]));
 
       it('C4 the flows kept stay effective', () => {
         const given = [

@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/decider';
-import type { ConnectionState } from '../connections/connection';
+import { withAllFeatures, type ConnectionState } from '../connections/connection';
 import type { OrganizationEvent } from './organization.events';
 
 export interface Member {
@@ -35,7 +35,7 @@ export function evolveOrganization(state: OrganizationState, event: Organization
       hostingLocation: d.hostingLocation,
       status: 'active',
       members: d.memberIds.map((accountId) => ({ accountId, joinedAt: d.at })),
-      connections: d.connections.map((c) => ({ ...c, revoked: [] })),
+      connections: d.connections.map((c) => ({ ...withAllFeatures(c), revoked: [] })),
     };
   }
   if (state === null) return state;
@@ -51,7 +51,7 @@ export function evolveOrganization(state: OrganizationState, event: Organization
       };
     case 'ConnectionsConfigured':
       // A new configuration starts without revocations: C2/C3 were checked against it.
-      return { ...state, connections: event.data.connections.map((c) => ({ ...c, revoked: [] })) };
+      return { ...state, connections: event.data.connections.map((c) => ({ ...withAllFeatures(c), revoked: [] })) };
     case 'MemberEvicted':
       return {
         ...state,

@@ -92,7 +92,7 @@ export const accountCommand = <T extends AccountCommand['type']>(type: T, data: 
 
 // ── connections ───────────────────────────────────────────────────────────
 type On = Partial<Record<Feature, boolean>>;
-const features = (on: On): Record<Feature, boolean> => ({ dataMirroring: false, assetCopying: false, workflows: false, ...on });
+const features = (on: On): Record<Feature, boolean> => ({ dataMirroring: false, assetCopying: false, workflows: false, reporting: false, ...on });
 export const twoWay = (a: string, b: string, on: On = { dataMirroring: true }): Connection => ({
   accounts: [a, b],
   direction: 'two-way',

@@ -128,6 +128,7 @@ describe('lifecycle policies through the real app (P1–P8)', () => {
         { from: f.ids.b, to: f.primary },
       ],
       workflows: [],
+      reporting: [],
     });
     expect(pb.revoked).toEqual([revokedFromB[0]]);
     expect(bc.flows.workflows).toEqual([]);

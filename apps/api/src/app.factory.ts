@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
+import { refuseUnknownFields } from './http/openapi';
 import { registerBearerAuth } from './http/bearer-auth';
 import { createRootLogger, registerRequestLog } from './http/request-log';
 import { registerRequestContext } from './http/request-context.hook';
@@ -50,7 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     }
   });
 
-  const document = SwaggerModule.createDocument(
+  const document = refuseUnknownFields(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Multi-account management')
@@ -58,7 +59,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .setVersion('1')
       .addBearerAuth()
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EVENT_STORE, type EventStore } from '@mam/event-store';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/config';
+import { OpenApiValidator } from './openapi-validator';
 
 export const TOKEN = 'test-token';
 export const STEP_UP_SECRET = 'test-step-up-secret';
@@ -23,7 +24,12 @@ export interface RequestOptions {
   payload?: string;
   headers?: Record<string, string>;
   token?: string | null;
+  /** Skip the check against the OpenAPI document (for answers a test provokes on purpose, e.g. a failing store). */
+  unchecked?: boolean;
 }
+
+/** The document is the same for every app of a process: compiled once. */
+let validator: Promise<OpenApiValidator> | undefined;
 
 /** The real app on the embedded store in a fresh DATA_DIR, driven through Fastify's inject. */
 export class TestApp {
@@ -55,6 +61,12 @@ export class TestApp {
       body = res.body ? JSON.parse(res.body) : undefined;
     } catch {
       /* text answers (metrics) stay text */
+    }
+    if (!options.unchecked) {
+      // Every answer of every HTTP test is checked against /docs-json: the document describes what the service does.
+      validator ??= this.app.inject({ method: 'GET', url: '/docs-json' }).then((r) => new OpenApiValidator(JSON.parse(r.body)));
+      const problem = (await validator).check(method, url, res.statusCode, res.headers['content-type'] as string | undefined, body);
+      if (problem) throw new Error(`answer does not match the OpenAPI document: ${problem}`);
     }
     return { status: res.statusCode, body: body as T, headers: res.headers as Record<string, unknown> };
   }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { HUBS, TIERS, ROLES, SEATS, ID_PATTERN, type Hub, type Tier, type Role, type Seat } from '@mam/domain';
+import { ApiId } from '../http/openapi';
 
 export class SubscriptionDto {
   @ApiProperty({ enum: HUBS }) @IsIn(HUBS) hub!: Hub;
@@ -18,9 +19,9 @@ const Subscriptions = () => (target: object, key: string) => {
 };
 
 export class RegisterAccountDto {
-  @ApiProperty() @IsString() @Matches(ID_PATTERN) accountId!: string;
-  @ApiProperty() @IsString() @Length(1, 200) name!: string;
-  @ApiProperty({ example: 'na1' }) @IsString() @Matches(/^[a-z]{2}[0-9]{1,2}$/, { message: 'hostingLocation must look like na1, eu1, ap1' }) hostingLocation!: string;
+  @ApiId() @IsString() @Matches(ID_PATTERN) accountId!: string;
+  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'na1', pattern: '^[a-z]{2}[0-9]{1,2}$' }) @IsString() @Matches(/^[a-z]{2}[0-9]{1,2}$/, { message: 'hostingLocation must look like na1, eu1, ap1' }) hostingLocation!: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() sandbox?: boolean;
   @ApiProperty({ type: [SubscriptionDto] }) @Subscriptions() subscriptions!: SubscriptionDto[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() sensitiveData?: boolean;
@@ -31,7 +32,7 @@ export class SubscriptionsDto {
 }
 
 export class HostingLocationDto {
-  @ApiProperty({ example: 'eu1' }) @IsString() @Matches(/^[a-z]{2}[0-9]{1,2}$/, { message: 'hostingLocation must look like na1, eu1, ap1' }) hostingLocation!: string;
+  @ApiProperty({ example: 'eu1', pattern: '^[a-z]{2}[0-9]{1,2}$' }) @IsString() @Matches(/^[a-z]{2}[0-9]{1,2}$/, { message: 'hostingLocation must look like na1, eu1, ap1' }) hostingLocation!: string;
 }
 
 export class SensitiveDataDto {
@@ -41,8 +42,8 @@ export class SensitiveDataDto {
 export class EmptyDto {}
 
 export class AccountUserDto {
-  @ApiProperty({ enum: ROLES, isArray: true }) @IsArray() @ArrayUnique() @IsIn(ROLES, { each: true }) roles!: Role[];
-  @ApiProperty({ enum: SEATS, isArray: true }) @IsArray() @ArrayUnique() @IsIn(SEATS, { each: true }) seats!: Seat[];
+  @ApiProperty({ enum: ROLES, isArray: true, uniqueItems: true }) @IsArray() @ArrayUnique() @IsIn(ROLES, { each: true }) roles!: Role[];
+  @ApiProperty({ enum: SEATS, isArray: true, uniqueItems: true }) @IsArray() @ArrayUnique() @IsIn(SEATS, { each: true }) seats!: Seat[];
 }
 
 export class TwoFactorDto {

@@ -1,14 +1,14 @@
-import { Body, Controller, Delete, Get, Inject, Param, Post, Put } from '@nestjs/common';
-import { Answers } from '../http/route-config';
+import { Body, Controller, Delete, Get, Inject, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Account } from '@mam/domain';
 import { READ_STORE, type ReadStore } from '@mam/read-store';
-import { IdPipe } from '../http/id.pipe';
+import { CommandResponses, IdParam, PositionDto, QueryResponses } from '../http/openapi';
 import { Problem } from '../http/problem';
 import { ReadsFrom } from '../projections/read-your-writes';
 import { AccountCommands } from './account.commands';
 import { AccountUserDto, EmptyDto, HostingLocationDto, RegisterAccountDto, SensitiveDataDto, SubscriptionsDto, TwoFactorDto } from './account.dto';
 import { ACCOUNTS, accountView } from './account.projections';
+import { AccountRegisteredDto, AccountViewDto } from './account.responses';
 
 @ApiTags('account facts')
 @ApiBearerAuth()
@@ -20,7 +20,7 @@ export class AccountsController {
   ) {}
 
   @Post('accounts')
-  @Answers(201)
+  @CommandResponses(201, AccountRegisteredDto, 'ALREADY_EXISTS')
   register(@Body() body: RegisterAccountDto) {
     return this.commands.account(
       {
@@ -39,51 +39,52 @@ export class AccountsController {
   }
 
   @Put('accounts/:accountId/subscriptions')
-  @Answers(200)
-  subscriptions(@Param('accountId', IdPipe) accountId: string, @Body() body: SubscriptionsDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  subscriptions(@IdParam('accountId') accountId: string, @Body() body: SubscriptionsDto) {
     const subscriptions = body.subscriptions.map((s) => ({ hub: s.hub, tier: s.tier }));
     return this.commands.account({ type: 'ChangeSubscriptions', data: { accountId, subscriptions } });
   }
 
   @Put('accounts/:accountId/hosting-location')
-  @Answers(200)
-  hosting(@Param('accountId', IdPipe) accountId: string, @Body() body: HostingLocationDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  hosting(@IdParam('accountId') accountId: string, @Body() body: HostingLocationDto) {
     return this.commands.account({ type: 'ChangeHostingLocation', data: { accountId, hostingLocation: body.hostingLocation } });
   }
 
   @Put('accounts/:accountId/sensitive-data')
-  @Answers(200)
-  sensitiveData(@Param('accountId', IdPipe) accountId: string, @Body() body: SensitiveDataDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED', 'SENSITIVE_DATA_IRREVERSIBLE')
+  sensitiveData(@IdParam('accountId') accountId: string, @Body() body: SensitiveDataDto) {
     return this.commands.account({ type: 'SetSensitiveData', data: { accountId, enabled: body.enabled } });
   }
 
   @Post('accounts/:accountId/deactivation')
-  @Answers(200)
-  deactivate(@Param('accountId', IdPipe) accountId: string, @Body() _body: EmptyDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  deactivate(@IdParam('accountId') accountId: string, @Body() _body: EmptyDto) {
     return this.commands.account({ type: 'DeactivateAccount', data: { accountId } });
   }
 
   @Put('accounts/:accountId/users/:userId')
-  @Answers(200)
-  setUser(@Param('accountId', IdPipe) accountId: string, @Param('userId', IdPipe) userId: string, @Body() body: AccountUserDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  setUser(@IdParam('accountId') accountId: string, @IdParam('userId') userId: string, @Body() body: AccountUserDto) {
     return this.commands.account({ type: 'SetAccountUser', data: { accountId, userId, roles: body.roles, seats: body.seats } });
   }
 
   @Delete('accounts/:accountId/users/:userId')
-  @Answers(200)
-  removeUser(@Param('accountId', IdPipe) accountId: string, @Param('userId', IdPipe) userId: string) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  removeUser(@IdParam('accountId') accountId: string, @IdParam('userId') userId: string) {
     return this.commands.account({ type: 'RemoveAccountUser', data: { accountId, userId } });
   }
 
   @Put('users/:userId/two-factor')
-  @Answers(200)
-  twoFactor(@Param('userId', IdPipe) userId: string, @Body() body: TwoFactorDto) {
+  @CommandResponses(200, PositionDto)
+  twoFactor(@IdParam('userId') userId: string, @Body() body: TwoFactorDto) {
     return this.commands.twoFactor(userId, body.enabled);
   }
 
   @Get('accounts/:accountId')
+  @QueryResponses(AccountViewDto, 'NOT_FOUND')
   @ReadsFrom('accounts')
-  async get(@Param('accountId', IdPipe) accountId: string) {
+  async get(@IdParam('accountId') accountId: string) {
     const account = await this.readStore.get<Account>(ACCOUNTS, accountId);
     if (!account) throw Problem.of('NOT_FOUND', `account ${accountId} does not exist`);
     return accountView(account);

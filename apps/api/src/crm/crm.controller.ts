@@ -1,13 +1,13 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { Answers } from '../http/route-config';
-import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ActorUserId } from '../http/headers';
-import { IdPipe } from '../http/id.pipe';
+import { CommandResponses, IdParam, PositionDto, QueryResponses } from '../http/openapi';
 import { Problem } from '../http/problem';
 import { ReadsFrom } from '../projections/read-your-writes';
 import { MAX_LIMIT, MirroringQueries } from '../mirroring/mirroring.queries';
 import { CrmCommands } from './crm.commands';
 import { ActivityDto, ContactBatchDto, ContactDto, DealDto } from './crm.dto';
+import { MirroredContactDto, MirroredContactsDto } from './crm.responses';
 
 @ApiTags('CRM data and mirrored contacts')
 @ApiBearerAuth()
@@ -19,21 +19,21 @@ export class CrmController {
   ) {}
 
   @Put('contacts/:contactId')
-  @Answers(200)
-  upsert(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string, @Body() body: ContactDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  upsert(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @Body() body: ContactDto) {
     // `null` in an optional field means "not given" (IsOptional lets it through): never store it as a value.
     return this.commands.upsertContact(accountId, contactId, { email: body.email, firstName: body.firstName ?? undefined, lastName: body.lastName ?? undefined, properties: body.properties ?? {} });
   }
 
   @Delete('contacts/:contactId')
-  @Answers(200)
-  remove(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  remove(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string) {
     return this.commands.deleteContact(accountId, contactId);
   }
 
   @Post('contacts::batch')
-  @Answers(200)
-  batch(@Param('accountId', IdPipe) accountId: string, @Body() body: ContactBatchDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  batch(@IdParam('accountId') accountId: string, @Body() body: ContactBatchDto) {
     if (body.upserts.length + body.deletes.length > 1000) {
       throw Problem.validation([{ path: 'upserts', message: 'a batch holds at most 1000 items' }]);
     }
@@ -46,25 +46,25 @@ export class CrmController {
   }
 
   @Post('contacts/:contactId/activities')
-  @Answers(201)
-  activity(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string, @Body() body: ActivityDto) {
+  @CommandResponses(201, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED', 'ALREADY_EXISTS')
+  activity(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @Body() body: ActivityDto) {
     return this.commands.logActivity(accountId, contactId, { activityId: body.activityId, type: body.type, occurredAt: body.occurredAt, summary: body.summary });
   }
 
   @Put('deals/:dealId')
-  @Answers(200)
-  deal(@Param('accountId', IdPipe) accountId: string, @Param('dealId', IdPipe) dealId: string, @Body() body: DealDto) {
+  @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
+  deal(@IdParam('accountId') accountId: string, @IdParam('dealId') dealId: string, @Body() body: DealDto) {
     return this.commands.saveDeal(accountId, dealId, { name: body.name, stage: body.stage, amount: body.amount ?? undefined, contactIds: body.contactIds });
   }
 
   @Get('mirrored-contacts')
-  @ApiHeader({ name: 'X-Actor-User-Id', required: true })
-  @ApiQuery({ name: 'email', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'cursor', required: false })
+  @QueryResponses(MirroredContactsDto, 'NOT_FOUND', 'FORBIDDEN')
+  @ApiQuery({ name: 'email', required: false, description: 'matched trimmed and lower-cased (M1)' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 } })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ReadsFrom('mirroring', 'accounts')
   list(
-    @Param('accountId', IdPipe) accountId: string,
+    @IdParam('accountId') accountId: string,
     @ActorUserId() actor: string,
     @Query('email') email?: string,
     @Query('limit') limit?: string,
@@ -81,9 +81,9 @@ export class CrmController {
   }
 
   @Get('contacts/:contactId/mirrored')
-  @ApiHeader({ name: 'X-Actor-User-Id', required: true })
+  @QueryResponses(MirroredContactDto, 'NOT_FOUND', 'FORBIDDEN')
   @ReadsFrom('mirroring', 'accounts')
-  one(@Param('accountId', IdPipe) accountId: string, @Param('contactId', IdPipe) contactId: string, @ActorUserId() actor: string) {
+  one(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @ActorUserId() actor: string) {
     return this.mirroring.one(accountId, contactId, actor);
   }
 }

@@ -20,6 +20,7 @@ import {
   Validate,
 } from 'class-validator';
 import { ACTIVITY_TYPES, ID_PATTERN, type ActivityType } from '@mam/domain';
+import { ApiId, ApiIds } from '../http/openapi';
 
 @ValidatorConstraint({ name: 'stringMap' })
 class StringMap implements ValidatorConstraintInterface {
@@ -48,18 +49,18 @@ class TrimmedEmail implements ValidatorConstraintInterface {
 }
 
 export class ContactDto {
-  @ApiProperty() @IsString() @MaxLength(320) @Validate(TrimmedEmail) email!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) firstName?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) lastName?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsObject() @Validate(StringMap) properties?: Record<string, string>;
+  @ApiProperty({ maxLength: 320, description: 'an email address; surrounding spaces are kept' }) @IsString() @MaxLength(320) @Validate(TrimmedEmail) email!: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MaxLength(200) firstName?: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MaxLength(200) lastName?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', maxLength: 10_000 }, description: 'names up to 100 characters' }) @IsOptional() @IsObject() @Validate(StringMap) properties?: Record<string, string>;
 }
 
 export class BatchUpsertDto extends ContactDto {
-  @ApiProperty() @Matches(ID_PATTERN) contactId!: string;
+  @ApiId() @Matches(ID_PATTERN) contactId!: string;
 }
 
 export class ContactBatchDto {
-  @ApiProperty({ type: [BatchUpsertDto] })
+  @ApiProperty({ type: [BatchUpsertDto], maxItems: 1000, description: 'upserts and deletes together hold at most 1000 items' })
   @IsArray()
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
@@ -67,7 +68,7 @@ export class ContactBatchDto {
   @ArrayUnique((c: BatchUpsertDto) => c?.contactId, { message: 'a contact is upserted twice' })
   upserts!: BatchUpsertDto[];
 
-  @ApiProperty({ type: [String] })
+  @ApiIds({ maxItems: 1000, uniqueItems: true })
   @IsArray()
   @ArrayMaxSize(1000)
   @ArrayUnique({ message: 'a contact is deleted twice' })
@@ -76,15 +77,15 @@ export class ContactBatchDto {
 }
 
 export class ActivityDto {
-  @ApiProperty() @Matches(ID_PATTERN) activityId!: string;
+  @ApiId() @Matches(ID_PATTERN) activityId!: string;
   @ApiProperty({ enum: ACTIVITY_TYPES }) @IsIn(ACTIVITY_TYPES) type!: ActivityType;
   @ApiProperty({ example: '2026-11-01T10:00:00Z' }) @IsISO8601({ strict: true }) occurredAt!: string;
-  @ApiProperty() @IsString() @Length(0, 10_000) summary!: string;
+  @ApiProperty({ maxLength: 10_000 }) @IsString() @Length(0, 10_000) summary!: string;
 }
 
 export class DealDto {
-  @ApiProperty() @IsString() @Length(1, 200) name!: string;
-  @ApiProperty({ example: 'closedwon' }) @IsString() @Length(1, 100) stage!: string;
+  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'closedwon', minLength: 1, maxLength: 100 }) @IsString() @Length(1, 100) stage!: string;
   @ApiPropertyOptional() @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) amount?: number;
-  @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(1000) @Matches(ID_PATTERN, { each: true }) contactIds!: string[];
+  @ApiIds({ maxItems: 1000 }) @IsArray() @ArrayMaxSize(1000) @Matches(ID_PATTERN, { each: true }) contactIds!: string[];
 }

@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { QueryResponses } from '../http/openapi';
 import { ProjectionsService } from '../projections/projections.service';
+import { ProjectionsDto } from './ops.responses';
 import { SagasService } from '../sagas/sagas.service';
 
 @ApiTags('operations')
@@ -13,6 +15,7 @@ export class OpsController {
   ) {}
 
   @Get('projections')
+  @QueryResponses(ProjectionsDto)
   async list() {
     return { items: [...(await this.projections.info()), ...(await this.sagas.info())] };
   }

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ID_PATTERN } from '@mam/domain';
+import { ApiId, ApiIdOptional, ApiIds } from '../http/openapi';
 
 export class FeaturesDto {
   @ApiProperty() @IsBoolean() dataMirroring!: boolean;
@@ -28,7 +29,7 @@ export class FeaturesDto {
 }
 
 export class ConnectionDto {
-  @ApiProperty({ type: [String], minItems: 2, maxItems: 2 })
+  @ApiIds({ minItems: 2, maxItems: 2, uniqueItems: true })
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(2)
@@ -41,7 +42,7 @@ export class ConnectionDto {
   @IsIn(['two-way', 'one-way'])
   direction?: 'two-way' | 'one-way';
 
-  @ApiPropertyOptional({ description: 'one-way only: the source account' })
+  @ApiIdOptional({ description: 'one-way only: the source account' })
   @IsOptional()
   @Matches(ID_PATTERN)
   from?: string;
@@ -63,17 +64,17 @@ const Connections = () => (target: object, key: string) => {
 };
 
 export class CreateOrganizationDto {
-  @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) organizationId?: string;
-  @ApiProperty() @IsString() @Length(1, 200) name!: string;
-  @ApiProperty() @Matches(ID_PATTERN) primaryAccountId!: string;
-  @ApiProperty({ type: [String] }) @IsArray() @ArrayUnique({ message: 'an account is listed twice' }) @Matches(ID_PATTERN, { each: true }) additionalAccountIds!: string[];
+  @ApiIdOptional({ description: 'a fresh UUID when absent' }) @IsOptional() @Matches(ID_PATTERN) organizationId?: string;
+  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) name!: string;
+  @ApiId() @Matches(ID_PATTERN) primaryAccountId!: string;
+  @ApiIds({ uniqueItems: true }) @IsArray() @ArrayUnique({ message: 'an account is listed twice' }) @Matches(ID_PATTERN, { each: true }) additionalAccountIds!: string[];
   @ApiPropertyOptional({ type: [ConnectionDto] }) @IsOptional() @Connections() connections?: ConnectionDto[];
   @ApiProperty() @IsBoolean() acknowledgeImpact!: boolean;
   @ApiProperty() @IsBoolean() acknowledgeBeta!: boolean;
 }
 
 export class MembersDto {
-  @ApiProperty({ type: [String], description: 'the whole desired member set' })
+  @ApiIds({ minItems: 1, uniqueItems: true, description: 'the whole desired member set' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique({ message: 'an account is listed twice' })

@@ -1,23 +1,27 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { Answers } from '../http/route-config';
-import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { isId } from '@mam/domain';
 import { ActingAccountId, ActorUserId, StepUpHeader } from '../http/headers';
-import { IdPipe } from '../http/id.pipe';
+import { CommandResponses, ID_SCHEMA, IdParam, PositionDto, QueryResponses } from '../http/openapi';
 import { Problem } from '../http/problem';
 import { ReadsFrom } from '../projections/read-your-writes';
 import { OrganizationCommands } from './organization.commands.service';
 import { ConnectionsDto, CreateOrganizationDto, MembersDto, toConnection } from './organization.dto';
 import { OrganizationQueries } from './organization.queries';
+import { CandidatesDto, HistoryDto, OrganizationCreatedDto, OrganizationViewDto } from './organization.responses';
 
-const ACTOR = { name: 'X-Actor-User-Id', required: true };
-const ACTING = { name: 'X-Acting-Account-Id', required: true };
-const STEP_UP = { name: 'X-Step-Up', required: true, description: 'step-up assertion (JWT HS256), O6' };
+/** What every user command on an organization can answer (O5, O6, O10 and the organization itself). */
+const USER_COMMAND = ['NOT_FOUND', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'TWO_FACTOR_REQUIRED', 'NOT_SUPER_ADMIN'];
+/** O3, O4, A2 for an account that would join. */
+const JOINING = ['ACCOUNT_SANDBOX', 'ACCOUNT_BELOW_PROFESSIONAL', 'HOSTING_MISMATCH', 'ACCOUNT_DEACTIVATED', 'ALREADY_IN_ORGANIZATION'];
+/** C1–C3 for a connection. */
+const CONNECTING = ['NOT_A_MEMBER', 'DUPLICATE_CONNECTION', 'SENSITIVE_DATA_SOURCE', 'MIRRORING_TARGET_INELIGIBLE'];
+/** O8 and a deleted organization, for commands on an existing one. */
+const EXISTING = ['ACTING_ACCOUNT_NOT_MARKETING_ENTERPRISE', 'ORGANIZATION_DELETED'];
 
 @ApiTags('organizations')
 @ApiBearerAuth()
-@ApiHeader(ACTOR)
 @Controller('v1')
 export class OrganizationsController {
   constructor(
@@ -26,7 +30,8 @@ export class OrganizationsController {
   ) {}
 
   @Get('organization-candidates')
-  @ApiQuery({ name: 'primaryAccountId', required: true })
+  @QueryResponses(CandidatesDto, 'NOT_FOUND')
+  @ApiQuery({ name: 'primaryAccountId', required: true, schema: { ...ID_SCHEMA } })
   @ReadsFrom('accounts', 'account-users')
   candidates(@Query('primaryAccountId') primaryAccountId: string | undefined, @ActorUserId() actor: string) {
     if (!isId(primaryAccountId)) throw Problem.validation([{ path: 'query.primaryAccountId', message: 'a valid account id is required' }]);
@@ -34,8 +39,7 @@ export class OrganizationsController {
   }
 
   @Post('organizations')
-  @Answers(201)
-  @ApiHeader(STEP_UP)
+  @CommandResponses(201, OrganizationCreatedDto, ...USER_COMMAND, ...JOINING, ...CONNECTING, 'ALREADY_EXISTS', 'ACKNOWLEDGEMENT_REQUIRED', 'PRIMARY_NOT_MARKETING_ENTERPRISE', 'MEMBER_LIMIT')
   create(@Body() body: CreateOrganizationDto, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
     const organizationId = body.organizationId ?? randomUUID();
     return this.commands.byUser(
@@ -60,11 +64,9 @@ export class OrganizationsController {
   }
 
   @Put('organizations/:id/members')
-  @Answers(200)
-  @ApiHeader(ACTING)
-  @ApiHeader(STEP_UP)
+  @CommandResponses(200, PositionDto, ...USER_COMMAND, ...EXISTING, ...JOINING, 'MEMBER_LIMIT', 'PRIMARY_ACCOUNT_REQUIRED', 'MARKETING_ENTERPRISE_REQUIRED')
   members(
-    @Param('id', IdPipe) organizationId: string,
+    @IdParam('id') organizationId: string,
     @Body() body: MembersDto,
     @ActorUserId() actor: string,
     @ActingAccountId() acting: string,
@@ -80,11 +82,9 @@ export class OrganizationsController {
   }
 
   @Put('organizations/:id/connections')
-  @Answers(200)
-  @ApiHeader(ACTING)
-  @ApiHeader(STEP_UP)
+  @CommandResponses(200, PositionDto, ...USER_COMMAND, ...EXISTING, ...CONNECTING)
   connections(
-    @Param('id', IdPipe) organizationId: string,
+    @IdParam('id') organizationId: string,
     @Body() body: ConnectionsDto,
     @ActorUserId() actor: string,
     @ActingAccountId() acting: string,
@@ -100,11 +100,9 @@ export class OrganizationsController {
   }
 
   @Delete('organizations/:id')
-  @Answers(200)
-  @ApiHeader(ACTING)
-  @ApiHeader(STEP_UP)
+  @CommandResponses(200, PositionDto, ...USER_COMMAND, ...EXISTING)
   remove(
-    @Param('id', IdPipe) organizationId: string,
+    @IdParam('id') organizationId: string,
     @ActorUserId() actor: string,
     @ActingAccountId() acting: string,
     @StepUpHeader() stepUp: string | undefined,
@@ -116,22 +114,23 @@ export class OrganizationsController {
   }
 
   @Get('organizations/:id')
-  @ApiHeader(ACTING)
+  @QueryResponses(OrganizationViewDto, 'NOT_FOUND', 'FORBIDDEN')
   @ReadsFrom('organizations', 'accounts')
-  get(@Param('id', IdPipe) organizationId: string, @ActorUserId() actor: string, @ActingAccountId() acting: string) {
+  get(@IdParam('id') organizationId: string, @ActorUserId() actor: string, @ActingAccountId() acting: string) {
     return this.queries.organization(organizationId, actor, acting);
   }
 
   @Get('accounts/:accountId/organization')
+  @QueryResponses(OrganizationViewDto, 'NOT_FOUND')
   @ReadsFrom('organizations', 'accounts')
-  ofAccount(@Param('accountId', IdPipe) accountId: string, @ActorUserId() actor: string) {
+  ofAccount(@IdParam('accountId') accountId: string, @ActorUserId() actor: string) {
     return this.queries.organizationOfAccount(accountId, actor);
   }
 
   @Get('organizations/:id/history')
-  @ApiHeader(ACTING)
+  @QueryResponses(HistoryDto, 'NOT_FOUND', 'FORBIDDEN')
   @ReadsFrom('organization-history', 'organizations', 'accounts')
-  history(@Param('id', IdPipe) organizationId: string, @ActorUserId() actor: string, @ActingAccountId() acting: string) {
+  history(@IdParam('id') organizationId: string, @ActorUserId() actor: string, @ActingAccountId() acting: string) {
     return this.queries.history(organizationId, actor, acting);
   }
 }

@@ -1,5 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Problem, sendProblem } from '../http/problem';
 import { factsOf, routeFacts } from '../http/route-config';
@@ -10,13 +8,9 @@ export const MIN_POSITION_TIMEOUT_MS = 5000;
 /**
  * Marks a GET with the projections behind it: with `X-Min-Position`, the
  * answer waits (up to 5 s) until each has processed that position, else 503
- * PROJECTION_LAG.
+ * PROJECTION_LAG. (`@QueryResponses` documents the header.)
  */
-export const ReadsFrom = (...projections: string[]) =>
-  applyDecorators(
-    routeFacts({ readModels: projections }),
-    ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait until the read models have processed this position' }),
-  );
+export const ReadsFrom = (...projections: string[]) => routeFacts({ readModels: projections });
 
 /**
  * The wait, as a Fastify hook before the handler. It runs on every GET: a

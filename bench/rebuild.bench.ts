@@ -1,11 +1,15 @@
 /**
- * Rebuild benchmark (issue: read models): generates N events of the account
- * and organization facts, then rebuilds every read model from scratch on the
- * embedded stores and prints events/s, peak RSS, and the ratio against a
- * plain batched SQLite insert of the same number of rows in the same run.
+ * Rebuild benchmark (issue: read models), on the embedded stores:
+ *   (a) generates N events of the account and organization facts, then
+ *       rebuilds every read model from scratch and prints events/s, peak RSS,
+ *       and the ratio against a plain batched SQLite insert of as many rows;
+ *   (b) generates a CRM store: C contacts in an account that is a mirroring
+ *       source (each upserted, with activities; some edited), matching target
+ *       contacts and deals, and rebuilds the `mirroring` read model on it —
+ *       beside the same rebuild on (a)'s account events and a plain insert of
+ *       as many rows, in the same process.
  *
- *   npm run bench            (N = 1,000,000)
- *   BENCH_EVENTS=200000 npm run bench
+ *   npm run bench:rebuild     BENCH_EVENTS (1,000,000), BENCH_CRM_CONTACTS (150,000)
  */
 import 'reflect-metadata';
 import Database from 'better-sqlite3';
@@ -16,12 +20,14 @@ import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { SqliteEventStore, type NewEvent, type StreamAppend } from '@mam/event-store';
 import { SqliteReadStore } from '@mam/read-store';
-import { accountStream, organizationStream } from '@mam/domain';
+import { accountStream, contactStream, dealStream, organizationStream } from '@mam/domain';
 import { ProjectionRunner } from '../apps/api/src/projections/projection-runner';
 import { ALL_PROJECTIONS } from '../apps/api/src/projections/projection-registry';
-import { peakRss, printTable } from './report';
+import type { Projection } from '../apps/api/src/projections/projection';
+import { fmt, peakRss, printTable, summaryRow } from './report';
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const CRM_CONTACTS = Number(process.env.BENCH_CRM_CONTACTS ?? 150_000);
 const HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=16'];
 const HUBS = ['marketing', 'sales', 'service', 'content'] as const;
 const TIERS = ['starter', 'professional', 'enterprise'] as const;
@@ -65,10 +71,44 @@ function* generate(total: number): Generator<StreamAppend> {
   }
 }
 
-async function load(store: SqliteEventStore): Promise<number> {
+/**
+ * CRM data in a mirroring source: accounts S and T, T's contacts (a tenth of
+ * C, each matching one source contact), an organization with the flow S → T,
+ * then C contacts in S, each upserted and with an activity; every fifth gets
+ * a second activity and an edit, every fiftieth a deal.
+ */
+function* generateCrm(contacts: number): Generator<StreamAppend> {
+  const at = new Date().toISOString();
+  const [S, T] = ['crm-s', 'crm-t'];
+  for (const id of [S, T]) {
+    yield { streamId: accountStream(id), expected: 'any', events: [{ id: randomUUID(), type: 'AccountRegistered', metadata: meta(), data: { accountId: id, name: id, hostingLocation: 'na1', sandbox: false, subscriptions: [{ hub: 'sales', tier: 'professional' }], sensitiveData: false } }] };
+  }
+  const contact = (account: string, i: number, email: string, version = 0) => ({ accountId: account, contactId: `c${i}`, email, firstName: `First${i}`, lastName: version ? `Edited${i}` : `Last${i}`, properties: { company: `Company ${i % 997}`, city: 'Dublin' } });
+  for (let i = 0; i < contacts; i += 10) {
+    yield { streamId: contactStream(T, `c${i}`), expected: 'any', events: [{ id: randomUUID(), type: 'ContactUpserted', metadata: meta(), data: contact(T, i, ` contact.${i}@example.com`) }] };
+  }
+  const connections = [{ accounts: [S, T], direction: 'one-way', from: S, features: { dataMirroring: true, assetCopying: false, workflows: false } }];
+  yield { streamId: organizationStream('crm-org'), expected: 'any', events: [{ id: randomUUID(), type: 'OrganizationCreated', metadata: meta(), data: { organizationId: 'crm-org', name: 'CRM', primaryAccountId: S, hostingLocation: 'na1', memberIds: [S, T], connections, actorUserId: 'crm-user', actingAccountId: S, verification: 'otp', at } }] };
+  for (let i = 0; i < contacts; i++) {
+    const events: NewEvent[] = [
+      { id: randomUUID(), type: 'ContactUpserted', metadata: meta(), data: contact(S, i, `Contact.${i}@Example.com`) },
+      { id: randomUUID(), type: 'ActivityLogged', metadata: meta(), data: { accountId: S, contactId: `c${i}`, activityId: `a${i}-1`, type: 'call', occurredAt: '2026-01-01T10:00:00Z', summary: 'Intro call' } },
+    ];
+    if (i % 5 === 0) {
+      events.push({ id: randomUUID(), type: 'ActivityLogged', metadata: meta(), data: { accountId: S, contactId: `c${i}`, activityId: `a${i}-2`, type: 'meeting', occurredAt: '2026-02-01T10:00:00Z', summary: 'Demo' } });
+      events.push({ id: randomUUID(), type: 'ContactUpserted', metadata: meta(), data: contact(S, i, `Contact.${i}@Example.com`, 1) });
+    }
+    yield { streamId: contactStream(S, `c${i}`), expected: 'any', events };
+    if (i % 50 === 0) {
+      yield { streamId: dealStream(S, `d${i}`), expected: 'any', events: [{ id: randomUUID(), type: 'DealSaved', metadata: meta(), data: { accountId: S, dealId: `d${i}`, name: `Deal ${i}`, stage: 'qualified', amount: 1000 + i, contactIds: [`c${i}`] } }] };
+    }
+  }
+}
+
+async function load(store: SqliteEventStore, appends: Iterable<StreamAppend>): Promise<number> {
   let pending: StreamAppend[] = [];
   let count = 0;
-  for (const append of generate(N)) {
+  for (const append of appends) {
     pending.push(append);
     count += append.events.length;
     if (pending.length >= 200) {
@@ -97,13 +137,13 @@ function plainInsert(dir: string, rows: number): number {
   return seconds;
 }
 
-async function rebuild(events: SqliteEventStore, dir: string): Promise<number> {
-  const readStore = new SqliteReadStore(join(dir, 'read-models.sqlite'), { walCheckpoints: 'inline' });
-  const runner = new ProjectionRunner('bench', events, readStore, ALL_PROJECTIONS, { batchSize: 2000 });
+async function rebuild(events: SqliteEventStore, dir: string, projections: Projection[] = ALL_PROJECTIONS, file = 'read-models.sqlite'): Promise<number> {
+  const readStore = new SqliteReadStore(join(dir, file), { walCheckpoints: 'inline' });
+  const runner = new ProjectionRunner('bench', events, readStore, projections, { batchSize: 2000 });
   const head = (await events.headPosition())!;
   const started = performance.now();
   await runner.start();
-  while (!runner.projections.every(() => true) || !(await runner.waitFor(head, ALL_PROJECTIONS.map((p) => p.name), 1000))) {
+  while (!(await runner.waitFor(head, projections.map((p) => p.name), 1000))) {
     /* waiting for the rebuild to reach the head */
   }
   const seconds = (performance.now() - started) / 1000;
@@ -129,22 +169,69 @@ async function measure(dir: string, count: number): Promise<void> {
     ['rebuild time / baseline time', `${(seconds / baseline).toFixed(2)}×`],
     ['peak RSS of the rebuild process', `${rss} MB (target ≤ 300; node ${process.execArgv.filter((a) => a.startsWith('--max')).join(' ')})`],
   ]);
+  summaryRow({
+    workload: `rebuild every read model (${fmt(count)} account and organization events)`,
+    baseline: `plain batched insert of as many rows: ${baseline.toFixed(2)} s`,
+    figure: `${seconds.toFixed(2)} s = ${fmt(count / seconds)} events/s, peak RSS ${rss} MB`,
+    ratio: `${(seconds / baseline).toFixed(2)}× its time`,
+    target: '≤ 2×',
+  });
+}
+
+/** (b): `mirroring` alone, rebuilt on the account events and on the CRM store, then the plain insert; one process. */
+async function measureCrm(dir: string, crmDir: string, count: number, crmCount: number): Promise<void> {
+  for (const d of [dir, crmDir]) for (const f of readdirSync(d)) if (f.startsWith('baseline.') || f.startsWith('mirroring.')) rmSync(join(d, f));
+  const mirroring = ALL_PROJECTIONS.filter((p) => p.name === 'mirroring');
+  const accountEvents = new SqliteEventStore(join(dir, 'events.sqlite'));
+  const onAccounts = await rebuild(accountEvents, dir, mirroring, 'mirroring.sqlite');
+  await accountEvents.close();
+  const crmEvents = new SqliteEventStore(join(crmDir, 'events.sqlite'));
+  const onCrm = await rebuild(crmEvents, crmDir, mirroring, 'mirroring.sqlite');
+  await crmEvents.close();
+  const rss = peakRss();
+  const baseline = plainInsert(crmDir, crmCount);
+  const accountsRate = count / onAccounts;
+  const crmRate = crmCount / onCrm;
+  printTable('rebuild of the mirroring read model (embedded stores)', [
+    ['on the account and organization events', `${fmt(count)} events in ${onAccounts.toFixed(2)} s = ${fmt(accountsRate)} events/s`],
+    [`on CRM data: ${fmt(CRM_CONTACTS)} contacts in a mirroring source`, `${fmt(crmCount)} events in ${onCrm.toFixed(2)} s = ${fmt(crmRate)} events/s (target ≥ 50,000)`],
+    ['baseline: plain batched SQLite insert of as many rows', `${baseline.toFixed(2)} s = ${fmt(crmCount / baseline)} rows/s → ${(onCrm / baseline).toFixed(2)}× its time`],
+    ['peak RSS of the process', `${rss} MB`],
+  ]);
+  summaryRow({
+    workload: `rebuild \`mirroring\`, ${fmt(CRM_CONTACTS)} contacts in a mirroring source (${fmt(crmCount)} events)`,
+    baseline: `the same rebuild on account events: ${fmt(accountsRate)} events/s; plain insert: ${fmt(crmCount / baseline)} rows/s`,
+    figure: `${fmt(crmRate)} events/s (${onCrm.toFixed(1)} s)`,
+    ratio: `${(crmRate / accountsRate).toFixed(2)} of the account-event rate; ${(onCrm / baseline).toFixed(2)}× the insert's time`,
+    target: '≥ 50k events/s',
+  });
 }
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--measure') return measure(process.argv[3], Number(process.argv[4]));
+  if (process.argv[2] === '--measure-crm') return measureCrm(process.argv[3], process.argv[4], Number(process.argv[5]), Number(process.argv[6]));
   const dir = mkdtempSync(join(tmpdir(), 'mam-bench-'));
+  const crmDir = join(dir, 'crm');
   try {
-    const events = new SqliteEventStore(join(dir, 'events.sqlite'));
-    process.stdout.write(`generating ${N.toLocaleString()} events… `);
-    const loadStarted = performance.now();
-    const count = await load(events);
-    await events.close();
-    process.stdout.write(`done in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`);
+    const generate1 = async (d: string, what: string, appends: Iterable<StreamAppend>) => {
+      const events = new SqliteEventStore(join(d, 'events.sqlite'));
+      process.stdout.write(`generating ${what}… `);
+      const loadStarted = performance.now();
+      const n = await load(events, appends);
+      await events.close();
+      process.stdout.write(`${n.toLocaleString()} events in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`);
+      return n;
+    };
+    const count = await generate1(dir, 'account and organization events', generate(N));
+    const crmCount = await generate1(crmDir, `CRM data, ${CRM_CONTACTS.toLocaleString()} contacts in a mirroring source`, generateCrm(CRM_CONTACTS));
     // The live data of a rebuild is one batch: a capped old space shows it (V8 otherwise grows the heap
     // lazily to ~400 MB); a young generation of 16 MB semi-spaces keeps per-batch garbage out of the old one.
-    const child = spawnSync(process.execPath, [...HEAP_FLAGS, ...process.execArgv, __filename, '--measure', dir, String(count)], { stdio: 'inherit' });
-    if (child.status !== 0) throw new Error(`the measuring process failed (${child.status ?? child.signal})`);
+    const run = (args: string[], flags = HEAP_FLAGS) => {
+      const child = spawnSync(process.execPath, [...flags, ...process.execArgv, __filename, ...args], { stdio: 'inherit' });
+      if (child.status !== 0) throw new Error(`the measuring process failed (${child.status ?? child.signal})`);
+    };
+    run(['--measure', dir, String(count)]);
+    run(['--measure-crm', dir, crmDir, String(count), String(crmCount)], ['--max-semi-space-size=16']);
   } finally {
     if (process.env.BENCH_KEEP) console.log(dir);
     else rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,89 @@
+/**
+ * Durable commands over HTTP: autocannon (64 connections) PUTs distinct
+ * contacts into one account of the BUILT service (dist/, its own process,
+ * embedded stores in a temp DATA_DIR, production settings), against a bare
+ * Fastify route parsing the same body in its own process, in the same run.
+ * Each answer of the service comes after its event's commit (synchronous=FULL).
+ *
+ *   npm run bench:http     BENCH_HTTP_SECONDS (10), BENCH_HTTP_CONNECTIONS (64),
+ *                          BENCH_NO_BUILD=1 (reuse dist/), BENCH_CPU_PROF=<dir> (profiles of both processes)
+ */
+import autocannon from 'autocannon';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { api, buildService, startBare, startService, TOKEN, type Service } from './http/processes';
+import { fmt, load, summaryRow } from './report';
+
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 64);
+const ACCOUNT = 'bench-acc';
+
+function contactBody(i: number): string {
+  return JSON.stringify({ email: `Contact.${i}@Example.com`, firstName: `First${i}`, lastName: `Last${i}`, properties: { company: `Company ${i % 997}`, city: 'Dublin' } });
+}
+
+/** PUTs of distinct contacts (a PUT of one contact from 64 connections would measure its conflicts). */
+async function cannon(url: string, seconds: number, offset: number): Promise<autocannon.Result> {
+  let n = offset;
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'PUT',
+        setupRequest: (request) => {
+          const i = n++;
+          return { ...request, path: `/v1/accounts/${ACCOUNT}/contacts/c${i}`, body: contactBody(i) };
+        },
+      },
+    ],
+  });
+}
+
+const describe = (r: autocannon.Result) =>
+  `${fmt(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.errors ? `, ${r.errors} errors` : ''}`;
+
+async function measure(service: Service, offset: number): Promise<autocannon.Result> {
+  await cannon(service.url, Math.min(3, SECONDS), offset); // warm-up: JIT, connections (not counted)
+  return cannon(service.url, SECONDS, offset + 10_000_000);
+}
+
+async function main(): Promise<void> {
+  buildService();
+  console.log(`durable commands over HTTP: ${CONNECTIONS} connections, ${SECONDS} s each (after 3 s of warm-up); load average ${load()}`);
+  const bare = await startBare();
+  let baseline: autocannon.Result;
+  try {
+    baseline = await measure(bare, 0);
+  } finally {
+    await bare.stop();
+  }
+  console.log(`  bare Fastify route: ${describe(baseline)}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'mam-bench-http-'));
+  const service = await startService(dataDir);
+  let result: autocannon.Result;
+  try {
+    const created = await api(service.url, 'POST', '/v1/accounts', { accountId: ACCOUNT, name: 'Bench', hostingLocation: 'na1', subscriptions: [{ hub: 'sales', tier: 'professional' }] });
+    if (created.status !== 201) throw new Error(`POST /v1/accounts: ${created.status} ${JSON.stringify(created.body)}`);
+    result = await measure(service, 0);
+  } finally {
+    await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(`  the service:        ${describe(result)}`);
+  summaryRow({
+    workload: `PUT contact over HTTP, ${CONNECTIONS} connections, ${SECONDS} s (autocannon)`,
+    baseline: `bare Fastify route: ${fmt(baseline.requests.average)} req/s, p99 ${baseline.latency.p99} ms`,
+    figure: `${fmt(result.requests.average)} commands/s, p99 ${result.latency.p99} ms${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
+    ratio: `${(result.requests.average / baseline.requests.average).toFixed(2)} of bare`,
+    target: '≥ 0.30 of bare, p99 ≤ 25 ms',
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

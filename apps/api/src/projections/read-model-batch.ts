@@ -1,9 +1,52 @@
 import { ReadStoreUnavailableError, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '@mam/read-store';
-import { matches } from '@mam/read-store';
+import { fieldAt, matches } from '@mam/read-store';
 import type { ProjectionTx } from './projection';
 import { Yielder } from './yield';
 
 type Pending = Map<string, Map<string, Doc | null>>; // collection → id → doc (null = deleted)
+
+/** Finds without paging that answer at most this many rows are remembered for the batch. */
+const REMEMBERED_FIND_ROWS = 64;
+
+/**
+ * The batch's own documents of one collection by the values of the fields a
+ * find filters on: a find looks up its candidates instead of testing every
+ * pending document (a rebuild batch holds thousands, and a contact event
+ * finds several times).
+ */
+class PendingIndex {
+  private readonly byValue = new Map<string, Set<string>>();
+
+  constructor(private readonly fields: string[]) {}
+
+  static signature(fields: string[]): string {
+    return fields.join('\u0000');
+  }
+
+  /** JSON keeps types apart ("1" and 1); a missing field keys as null, as a null filter matches it. */
+  private keyOf(doc: Doc): string {
+    return JSON.stringify(this.fields.map((f) => fieldAt(doc, f) ?? null));
+  }
+
+  add(doc: Doc, id: string): void {
+    const k = this.keyOf(doc);
+    let ids = this.byValue.get(k);
+    if (!ids) {
+      ids = new Set();
+      this.byValue.set(k, ids);
+    }
+    ids.add(id);
+  }
+
+  remove(doc: Doc, id: string): void {
+    this.byValue.get(this.keyOf(doc))?.delete(id);
+  }
+
+  /** Candidates only: the caller still tests each with `matches`. */
+  lookup(filter: Filter): Iterable<string> {
+    return this.byValue.get(JSON.stringify(this.fields.map((f) => filter[f] ?? null))) ?? [];
+  }
+}
 
 /**
  * A unit of work over the read store for one batch of events: reads see the
@@ -17,6 +60,8 @@ type Pending = Map<string, Map<string, Doc | null>>; // collection → id → do
 export class ReadModelBatch implements ProjectionTx {
   private readonly pending: Pending = new Map();
   private readonly reads: Pending = new Map();
+  private readonly indexes = new Map<string, Map<string, PendingIndex>>(); // collection → filter fields → index
+  private readonly finds = new Map<string, Array<Stored<Doc>>>();
   private readonly yielder = new Yielder();
   private journal: Array<{ collection: string; id: string; had: boolean; previous: Doc | null | undefined }> | null = null;
 
@@ -32,11 +77,55 @@ export class ReadModelBatch implements ProjectionTx {
 
   rollbackEvent(): void {
     for (const entry of (this.journal ?? []).reverse()) {
-      const coll = this.coll(entry.collection);
-      if (entry.had) coll.set(entry.id, entry.previous as Doc | null);
-      else coll.delete(entry.id);
+      this.setPending(entry.collection, entry.id, entry.had ? (entry.previous as Doc | null) : undefined);
     }
     this.journal = null;
+  }
+
+  /** The one place pending documents change (`undefined` forgets the entry), so the indexes follow every change. */
+  private setPending(collection: string, id: string, doc: Doc | null | undefined): void {
+    const coll = this.coll(collection);
+    const indexes = this.indexes.get(collection);
+    if (indexes) {
+      const old = coll.get(id);
+      for (const index of indexes.values()) {
+        if (old) index.remove(old, id);
+        if (doc) index.add(doc, id);
+      }
+    }
+    if (doc === undefined) coll.delete(id);
+    else coll.set(id, doc);
+  }
+
+  private index(collection: string, coll: Map<string, Doc | null>, fields: string[]): PendingIndex {
+    let indexes = this.indexes.get(collection);
+    if (!indexes) {
+      indexes = new Map();
+      this.indexes.set(collection, indexes);
+    }
+    const signature = PendingIndex.signature(fields);
+    let index = indexes.get(signature);
+    if (!index) {
+      index = new PendingIndex(fields);
+      for (const [id, doc] of coll) if (doc) index.add(doc, id);
+      indexes.set(signature, index);
+    }
+    return index;
+  }
+
+  /**
+   * The stored rows of a find. The store does not change during a batch (only
+   * this runner writes it, at the end), so small unpaged finds — the flows of
+   * an account, the contacts with one email — are asked once per batch.
+   */
+  private async storedFind(collection: string, filter: Filter, options: FindOptions): Promise<Array<Stored<Doc>>> {
+    const remember = options.limit === undefined && options.afterId === undefined;
+    const key = remember ? `${collection}\u0000${JSON.stringify(filter)}\u0000${options.fields?.join(',') ?? ''}` : '';
+    const known = remember ? this.finds.get(key) : undefined;
+    if (known) return [...known];
+    const rows = await storeCall(() => this.store.find<Doc>(collection, filter, options));
+    if (remember && rows.length <= REMEMBERED_FIND_ROWS) this.finds.set(key, rows);
+    return rows;
   }
 
   private coll(name: string): Map<string, Doc | null> {
@@ -108,13 +197,14 @@ export class ReadModelBatch implements ProjectionTx {
 
   async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {
     const coll = this.pending.get(collection);
-    if (!coll || coll.size === 0) return storeCall(() => this.store.find<T>(collection, filter, options));
+    if (!coll || coll.size === 0) return (await this.storedFind(collection, filter, options)) as Array<Stored<T>>;
     // Each pending entry can hide at most one stored row: ask for that many more.
     const limit = options.limit === undefined ? undefined : options.limit + coll.size;
-    const stored = await storeCall(() => this.store.find<Doc>(collection, filter, { ...options, limit }));
+    const stored = await this.storedFind(collection, filter, { ...options, limit });
     const merged = new Map<string, Doc>();
     for (const row of stored) if (!coll.has(row.id)) merged.set(row.id, row.doc);
-    for (const [id, doc] of coll) {
+    for (const id of this.index(collection, coll, Object.keys(filter)).lookup(filter)) {
+      const doc = coll.get(id);
       if (doc && matches(doc, filter) && (options.afterId === undefined || id > options.afterId)) {
         merged.set(id, doc);
       }
@@ -125,12 +215,12 @@ export class ReadModelBatch implements ProjectionTx {
 
   put(collection: string, id: string, doc: object): void {
     this.record(collection, id);
-    this.coll(collection).set(id, doc as Doc);
+    this.setPending(collection, id, doc as Doc);
   }
 
   delete(collection: string, id: string): void {
     this.record(collection, id);
-    this.coll(collection).set(id, null);
+    this.setPending(collection, id, null);
   }
 
   get size(): number {

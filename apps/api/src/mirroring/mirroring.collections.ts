@@ -1,6 +1,7 @@
 import type { Activity } from '@mam/domain';
 
 export const CONTACTS = 'crm_contacts';
+export const ACTIVITIES = 'crm_activities';
 export const DEALS = 'crm_deals';
 export const DEAL_LINKS = 'crm_deal_links';
 export const MIRROR_ORGS = 'mirror_orgs';
@@ -16,7 +17,19 @@ export interface ContactDoc {
   firstName?: string;
   lastName?: string;
   properties: Record<string, string>;
-  activities: Activity[];
+  /**
+   * Only in documents written before activities had their own documents
+   * (an activity a document per event: copying a growing list per event was
+   * quadratic in a busy contact's activities and unbounded in size). Views
+   * read both until the model is rebuilt.
+   */
+  activities?: Activity[];
+}
+
+/** One logged activity of a contact (its key: account | contact | activity). */
+export interface ActivityDoc extends Activity {
+  accountId: string;
+  contactId: string;
 }
 
 export interface DealDoc {

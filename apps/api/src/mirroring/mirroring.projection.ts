@@ -10,6 +10,7 @@ import {
 import type { RecordedEvent } from '@mam/event-store';
 import type { Projection, ProjectionTx } from '../projections/projection';
 import {
+  ACTIVITIES,
   CONTACTS,
   DEAL_LINKS,
   DEALS,
@@ -17,6 +18,7 @@ import {
   key,
   LINKS,
   MIRROR_ORGS,
+  type ActivityDoc,
   type ContactDoc,
   type DealDoc,
   type FlowDoc,
@@ -175,7 +177,7 @@ async function onCrmEvent(tx: ProjectionTx, event: CrmEvent): Promise<void> {
         ...(firstName !== undefined ? { firstName } : {}),
         ...(lastName !== undefined ? { lastName } : {}),
         properties,
-        activities: before?.activities ?? [],
+        ...(before?.activities ? { activities: before.activities } : {}),
       };
       tx.put(CONTACTS, id, doc);
       if (before && before.emailKey === doc.emailKey) return; // views read the fresh data at query time
@@ -191,15 +193,18 @@ async function onCrmEvent(tx: ProjectionTx, event: CrmEvent): Promise<void> {
       if (!before) return;
       tx.delete(CONTACTS, id);
       tx.delete(LINKS, id);
+      // A contact created again starts a new life, without these.
+      for (const activity of await tx.find(ACTIVITIES, { accountId, contactId })) tx.delete(ACTIVITIES, activity.id);
       await unlinkSource(tx, { accountId, contactId }, before.emailKey);
       return;
     }
     case 'ActivityLogged': {
       const { accountId, contactId, activityId, type, occurredAt, summary } = event.data;
       const id = key(accountId, contactId);
-      const doc = await tx.get<ContactDoc>(CONTACTS, id);
-      if (!doc) return;
-      tx.put(CONTACTS, id, { ...doc, activities: [...doc.activities, { activityId, type, occurredAt, summary }] });
+      const contact = tx.peek?.<ContactDoc>(CONTACTS, id) ?? (await tx.get<ContactDoc>(CONTACTS, id));
+      if (!contact) return;
+      const doc: ActivityDoc = { accountId, contactId, activityId, type, occurredAt, summary };
+      tx.put(ACTIVITIES, key(accountId, contactId, activityId), doc);
       return;
     }
     case 'DealSaved': {
@@ -227,6 +232,7 @@ export const mirroringProjection: Projection = {
   name: 'mirroring',
   collections: [
     { name: CONTACTS, indexes: [['accountId', 'emailKey'], ['accountId']] },
+    { name: ACTIVITIES, indexes: [['accountId', 'contactId']] },
     { name: DEALS, indexes: [] },
     { name: DEAL_LINKS, indexes: [['accountId', 'contactId']] },
     { name: MIRROR_ORGS, indexes: [] },
@@ -234,6 +240,17 @@ export const mirroringProjection: Projection = {
     { name: LINKS, indexes: [['targetAccountId', 'emailKey'], ['targetAccountId']] },
   ],
   eventTypes: new Set([...CRM_TYPES, ...ORGANIZATION_EVENT_TYPES]),
+  /** The contacts and deals a batch's CRM events read, in a query per collection rather than one per event. */
+  prefetch(events: RecordedEvent[]) {
+    const wanted: Array<{ collection: string; id: string }> = [];
+    for (const { type, data } of events) {
+      if (!CRM_TYPES.includes(type)) continue;
+      const d = data as { accountId: string; contactId?: string; dealId?: string };
+      if (type === 'DealSaved') wanted.push({ collection: DEALS, id: key(d.accountId, d.dealId!) });
+      else wanted.push({ collection: CONTACTS, id: key(d.accountId, d.contactId!) });
+    }
+    return wanted;
+  },
   async apply(event: RecordedEvent, tx: ProjectionTx) {
     const domainEvent = { type: event.type, data: event.data };
     if (CRM_TYPES.includes(event.type)) await onCrmEvent(tx, domainEvent as CrmEvent);

@@ -3,7 +3,7 @@ import { hasSalesOrServiceProfessional, type Account } from '@mam/domain';
 import { READ_STORE, type ReadStore } from '@mam/read-store';
 import { Problem } from '../http/problem';
 import { ACCOUNTS } from '../accounts/account.projections';
-import { CONTACTS, DEAL_LINKS, DEALS, key, LINKS, type ContactDoc, type DealDoc, type DealLinkDoc, type LinkDoc } from './mirroring.collections';
+import { ACTIVITIES, CONTACTS, DEAL_LINKS, DEALS, key, LINKS, type ActivityDoc, type ContactDoc, type DealDoc, type DealLinkDoc, type LinkDoc } from './mirroring.collections';
 import { normalizeEmail } from '@mam/domain';
 
 export const MAX_LIMIT = 200;
@@ -60,6 +60,10 @@ export class MirroringQueries {
       const c = contacts.get(key(ref.accountId, ref.contactId));
       if (!c) continue;
       const dealLinks = await this.store.find<DealLinkDoc>(DEAL_LINKS, { accountId: c.accountId, contactId: c.contactId });
+      const logged = await this.store.find<ActivityDoc>(ACTIVITIES, { accountId: c.accountId, contactId: c.contactId });
+      // Documents written before activities had their own documents still hold theirs.
+      const activities = new Map((c.activities ?? []).map((a) => [a.activityId, a]));
+      for (const { doc } of logged) activities.set(doc.activityId, doc);
       const deals = await this.store.getMany<DealDoc>(DEALS, dealLinks.map((d) => key(c.accountId, d.doc.dealId)));
       sources.push({
         accountId: c.accountId,
@@ -70,7 +74,7 @@ export class MirroringQueries {
           ...(c.firstName !== undefined ? { firstName: c.firstName } : {}),
           ...(c.lastName !== undefined ? { lastName: c.lastName } : {}),
         },
-        activities: [...c.activities]
+        activities: [...activities.values()]
           // By instant, not by text: "10:00+02:00" is before "09:00Z".
           .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
           .map(({ activityId, type, occurredAt, summary }) => ({ activityId, type, occurredAt, summary })),

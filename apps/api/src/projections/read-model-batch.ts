@@ -173,12 +173,18 @@ export class ReadModelBatch implements ProjectionTx {
 
   /** Loads many documents in one query per collection (a rebuild touches thousands per batch). */
   async prefetch(wanted: Array<{ collection: string; id: string }>): Promise<void> {
-    const byCollection = new Map<string, string[]>();
+    const byCollection = new Map<string, Set<string>>();
     for (const { collection, id } of wanted) {
       if (this.peek(collection, id) !== undefined) continue;
-      byCollection.set(collection, [...(byCollection.get(collection) ?? []), id]);
+      let ids = byCollection.get(collection);
+      if (!ids) {
+        ids = new Set();
+        byCollection.set(collection, ids);
+      }
+      ids.add(id);
     }
-    for (const [collection, ids] of byCollection) {
+    for (const [collection, idSet] of byCollection) {
+      const ids = [...idSet];
       const found = await storeCall(() => this.store.getMany<Doc>(collection, ids));
       const cache = this.loaded(collection);
       for (const id of ids) cache.set(id, found.get(id) ?? null);

@@ -16,3 +16,8 @@ export * from './organizations/membership';
 export * from './organizations/eligibility';
 export * from './crm/crm.events';
 export * from './crm/crm.decide';
+export * from './reports/report.definition';
+export * from './reports/report.events';
+export * from './reports/report.commands';
+export * from './reports/report.grouping';
+export * from './reports/report.decide';

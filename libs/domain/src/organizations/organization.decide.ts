@@ -19,7 +19,7 @@ function account(world: OrganizationWorld, accountId: string): Account {
 }
 
 /** O6: two-factor set up (422), then a fresh, unused step-up assertion (403). */
-function verified(world: OrganizationWorld, user: UserContext): UserContext['stepUp'] & object {
+export function verified(world: OrganizationWorld, user: UserContext): UserContext['stepUp'] & object {
   if (!world.twoFactor.get(user.actorUserId)) {
     fail('TWO_FACTOR_REQUIRED', `user ${user.actorUserId} has not set up two-factor authentication`);
   }
@@ -32,13 +32,13 @@ function acting(cmd: UserContext & { actingAccountId: string }, stepUp: { verifi
 }
 
 /** O5: Super Admin in every account given. */
-function requireSuperAdmin(accounts: Account[], userId: string): void {
+export function requireSuperAdmin(accounts: Account[], userId: string): void {
   for (const a of accounts) {
     if (!isSuperAdmin(a, userId)) fail('NOT_SUPER_ADMIN', `user ${userId} is not a Super Admin of account ${a.accountId}`);
   }
 }
 
-function activeOrganization(world: OrganizationWorld, organizationId: string): Organization {
+export function activeOrganization(world: OrganizationWorld, organizationId: string): Organization {
   const org = world.organization;
   if (org === null) fail('NOT_FOUND', `organization ${organizationId} does not exist`);
   if (org.status === 'deleted') fail('ORGANIZATION_DELETED', `organization ${organizationId} was deleted`);

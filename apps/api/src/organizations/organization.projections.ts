@@ -1,4 +1,4 @@
-import { evolveOrganization, ORGANIZATION_EVENT_TYPES, type Organization, type OrganizationEvent } from '@mam/domain';
+import { evolveOrganization, ORGANIZATION_EVENT_TYPES, REPORT_EVENT_TYPES, type Organization, type OrganizationEvent } from '@mam/domain';
 import type { RecordedEvent } from '@mam/event-store';
 import { documentProjection, type Projection } from '../projections/projection';
 
@@ -56,7 +56,8 @@ export const historyId = (organizationId: string, position: bigint): string =>
 export const organizationHistoryProjection: Projection = {
   name: 'organization-history',
   collections: [{ name: ORGANIZATION_HISTORY, indexes: [['organizationId']] }],
-  eventTypes: new Set(ORGANIZATION_EVENT_TYPES),
+  // Report definitions are organization changes too (R2), though they live in their reports' streams.
+  eventTypes: new Set([...ORGANIZATION_EVENT_TYPES, ...REPORT_EVENT_TYPES]),
   async apply(e, tx) {
     const entry = historyEntry(e);
     tx.put(ORGANIZATION_HISTORY, historyId(entry.organizationId, e.position), entry);

@@ -2,6 +2,7 @@ import type { Projection } from './projection';
 import { accountsProjection, accountUsersProjection } from '../accounts/account.projections';
 import { organizationHistoryProjection, organizationsProjection } from '../organizations/organization.projections';
 import { mirroringProjection } from '../mirroring/mirroring.projection';
+import { reportsProjection } from '../reports/report.projection';
 
 /** Every read-model projection of the service; the ops CLI rebuilds from the same list. */
 export const ALL_PROJECTIONS: Projection[] = [
@@ -10,4 +11,5 @@ export const ALL_PROJECTIONS: Projection[] = [
   organizationsProjection,
   organizationHistoryProjection,
   mirroringProjection,
+  reportsProjection,
 ];

@@ -21,6 +21,9 @@ import { SagasService } from './sagas/sagas.service';
 import { CrmController } from './crm/crm.controller';
 import { CrmCommands } from './crm/crm.commands';
 import { MirroringQueries } from './mirroring/mirroring.queries';
+import { ReportsController } from './reports/reports.controller';
+import { ReportCommands } from './reports/report.commands';
+import { ReportQueries } from './reports/report.queries';
 
 @Module({})
 export class AppModule {
@@ -33,7 +36,7 @@ export class AppModule {
         // Nest's logger writes through the root pino logger; requests are logged by a Fastify hook (request-log.ts).
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
       ],
-      controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController],
+      controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController, ReportsController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         MetricsRegistry,
@@ -48,6 +51,8 @@ export class AppModule {
         StepUpVerifier,
         CrmCommands,
         MirroringQueries,
+        ReportCommands,
+        ReportQueries,
       ],
       // The ops CLI runs this module without its loops and uses these directly.
       exports: [ProjectionsService, SagasService, OrganizationCommands],

@@ -29,6 +29,7 @@ export class FeaturesViewDto {
   @ApiProperty() dataMirroring!: boolean;
   @ApiProperty() assetCopying!: boolean;
   @ApiProperty() workflows!: boolean;
+  @ApiProperty({ description: 'multi-account reports; always present in answers' }) reporting!: boolean;
 }
 
 export class FlowDto {
@@ -40,6 +41,7 @@ export class FlowsDto {
   @ApiProperty({ type: [FlowDto] }) dataMirroring!: FlowDto[];
   @ApiProperty({ type: [FlowDto] }) assetCopying!: FlowDto[];
   @ApiProperty({ type: [FlowDto] }) workflows!: FlowDto[];
+  @ApiProperty({ type: [FlowDto] }) reporting!: FlowDto[];
 }
 
 export class RevocationDto {

@@ -12,6 +12,7 @@ import { registerRequestContext } from './http/request-context.hook';
 import { registerMinPosition } from './projections/read-your-writes';
 import { ProjectionsService } from './projections/projections.service';
 import { EVENT_STORE } from '@mam/event-store';
+import { closeStores, openStores } from './infrastructure/stores';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -19,12 +20,16 @@ export const BODY_LIMIT = 1024 * 1024;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
   const rootLogger = createRootLogger(config.logLevel);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, rootLogger), adapter, {
+  const stores = await openStores(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, stores, rootLogger), adapter, {
     // Silent means silent, also for Nest's own start-up lines before pino takes over.
     ...(config.logLevel === 'silent' ? { logger: false } : { bufferLogs: true }),
     // Our own JSON parser below: an empty body is {} and bad JSON is a problem+json 400.
     bodyParser: false,
     abortOnError: false,
+  }).catch(async (error: unknown) => {
+    await closeStores(stores);
+    throw error;
   });
   const logger = app.get(Logger);
   app.useLogger(logger);

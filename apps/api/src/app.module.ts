@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/config';
 import { createRootLogger } from './http/request-log';
 import { StoresModule } from './infrastructure/stores.module';
+import type { OpenedStores } from './infrastructure/stores';
 import { ProblemFilter } from './http/problem.filter';
 import { CommandExecutor } from './commands/command-executor';
 import { CommandMetrics, MetricsRegistry, ProjectionMetrics } from './ops/metrics.service';
@@ -27,11 +28,11 @@ import { ReportQueries } from './reports/report.queries';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: AppConfig, logger = createRootLogger(config.logLevel)): DynamicModule {
+  static forConfig(config: AppConfig, stores: OpenedStores, logger = createRootLogger(config.logLevel)): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        StoresModule.forConfig(config),
+        StoresModule.forConfig(config, stores),
         TerminusModule.forRoot({ logger: false }),
         // Nest's logger writes through the root pino logger; requests are logged by a Fastify hook (request-log.ts).
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),

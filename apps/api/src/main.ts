@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/config';
 import { createApp } from './app.factory';
+import { StoreUnreachableError } from './infrastructure/stores';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -12,7 +13,13 @@ async function main(): Promise<void> {
 import { Logger } from 'nestjs-pino';
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? `configuration: ${error.message}` : (error as Error)?.stack ?? String(error);
+  // Expected failures are one line (the store or setting, and why); anything else keeps its stack.
+  const message =
+    error instanceof ConfigError
+      ? `configuration: ${error.message}`
+      : error instanceof StoreUnreachableError
+        ? error.message
+        : (error as Error)?.stack ?? String(error);
   process.stderr.write(`multi-account-management failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import { Global, Inject, Module, OnApplicationShutdown, type DynamicModule } fro
 import { EVENT_STORE, type EventStore } from '@mam/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@mam/read-store';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { openEventStore, openReadStore } from './stores';
+import type { OpenedStores } from './stores';
 import { ALL_PROJECTIONS } from '../projections/projection-registry';
 import { collectionOwners } from '../projections/projection-owners';
 
@@ -22,17 +22,17 @@ class StoresLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class StoresModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: AppConfig, stores: OpenedStores): DynamicModule {
     return {
       module: StoresModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config) },
+        { provide: EVENT_STORE, useValue: stores.events },
         {
           provide: READ_STORE,
           // Logical collection names everywhere; the generation (see rebuilds) is resolved underneath.
           useFactory: async () => {
-            const store = new GenerationalReadStore(await openReadStore(config), collectionOwners(ALL_PROJECTIONS));
+            const store = new GenerationalReadStore(stores.readStore, collectionOwners(ALL_PROJECTIONS));
             await store.refresh();
             return store;
           },

@@ -1,6 +1,16 @@
-import { MongoClient, MongoServerError } from 'mongodb';
-import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter as MongoFilter } from 'mongodb';
+import type * as Mongo from 'mongodb';
+import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter as MongoFilter, MongoClient } from 'mongodb';
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
+
+let loaded: typeof Mongo | undefined;
+/**
+ * The driver is required on first use, not imported: the embedded mode (and
+ * every module importing @mam/read-store) never loads it.
+ */
+function mongo(): typeof Mongo {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (loaded ??= require('mongodb') as typeof Mongo);
+}
 
 /** A read-model document as stored: the port's id becomes `_id`. */
 type RmDoc = { _id: string } & Doc;
@@ -37,7 +47,10 @@ export class MongoReadStore implements ReadStore {
     let client: MongoClient;
     try {
       // ignoreUndefined: drop `undefined` fields as JSON does (the driver would store null).
-      client = new MongoClient(url, { serverSelectionTimeoutMS, ignoreUndefined: true });
+      // A timeout given in the URL wins over the default.
+      const fromUrl = /[?&]serverSelectionTimeoutMS=(\d+)/i.exec(url);
+      if (fromUrl) serverSelectionTimeoutMS = Number(fromUrl[1]);
+      client = new (mongo().MongoClient)(url, { serverSelectionTimeoutMS, ignoreUndefined: true });
     } catch (error) {
       throw fail(`invalid URL for ${where.host}`, error);
     }
@@ -71,7 +84,7 @@ export class MongoReadStore implements ReadStore {
       // (allowed since 4.4, but two first commits racing would conflict).
       if (!existing.has(coll.collectionName)) {
         await this.db.createCollection(coll.collectionName).catch((e: unknown) => {
-          if (!(e instanceof MongoServerError && e.code === NAMESPACE_EXISTS)) throw e;
+          if (!(e instanceof mongo().MongoServerError && e.code === NAMESPACE_EXISTS)) throw e;
         });
       }
       for (const fields of spec.indexes) {

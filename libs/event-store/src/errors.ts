@@ -36,3 +36,4 @@ export function revisionMatches(expected: ExpectedRevision, actual: bigint | nul
   if (expected === 'stream_exists') return actual !== null;
   return actual === expected;
 }
+

@@ -26,6 +26,15 @@ import type {
   SubscriptionOptions,
 } from '../event-store.port';
 import { ConcurrencyError, EventStoreUnavailableError, revisionMatches } from '../errors';
+import {
+  classifyFailure,
+  hostsOf,
+  leaderConnectionString,
+  resolveOutcome,
+  tailWindow,
+  type TailEvent,
+} from './kurrentdb-failures';
+import { mergeAppends, splitResults } from './kurrentdb-merge';
 
 let loaded: typeof Kurrent | undefined;
 /**
@@ -54,26 +63,37 @@ function kurrent(): typeof Kurrent {
  * server-side filter, and again here in case a server ignores it.
  */
 export class KurrentDbEventStore implements EventStore {
+  /** Appends, and the stream reads that decide them (on the leader in a cluster). */
   private readonly client: KurrentDBClient;
+  /** $all reads and subscriptions: the connection string's own node preference. */
+  private readonly logClient: KurrentDBClient;
+  private readonly hosts: string;
   private readonly subscriptions = new Set<Subscription>();
   private closing?: Promise<void>;
 
   constructor(connectionString: string, private readonly options: { retryDelayMs?: number } = {}) {
-    this.client = kurrent().KurrentDBClient.connectionString(connectionString);
+    const { KurrentDBClient } = kurrent();
+    const leader = leaderConnectionString(connectionString);
+    this.client = KurrentDBClient.connectionString(leader);
+    this.logClient = leader === connectionString ? this.client : KurrentDBClient.connectionString(connectionString);
+    this.hosts = hostsOf(connectionString);
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) return this.checkOnly(streamId, expected);
+    const request: StreamAppend = { streamId, events, expected };
     let result: ClientAppendResult;
     try {
       result = await this.client.appendToStream(streamId, events.map((e) => toEventData(e)), {
         streamState: toStreamState(expected),
       });
     } catch (error) {
-      throw translate(error, () => [streamId, expected]);
+      return (await this.afterFailedAppend([request], error, false))[0];
     }
     // With throwOnAppendFailure=false in the connection string the client answers instead of throwing.
-    if (!result.success) throw new ConcurrencyError(streamId, expected, revisionOrNull(result.nextExpectedRevision));
+    if (!result.success) {
+      return (await this.afterFailedAppend([request], new ConcurrencyError(streamId, expected, revisionOrNull(result.nextExpectedRevision)), false))[0];
+    }
     const commit = result.position?.commit;
     return {
       nextRevision: result.nextExpectedRevision,
@@ -83,16 +103,81 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   /**
+   * An append failed: what does the failure mean? A conflict or an unknown
+   * outcome is settled by reading where the events would be. Our ids there
+   * means it was written (by this call or an earlier one: a repeat whose
+   * expectation the server no longer recognises); not there means a
+   * conflict is a conflict, a server-side timeout is an outage (the write
+   * may still land; a retry with the same ids is deduplicated), and an
+   * unknown error is the server refusing these events: retrying gives the
+   * same answer, so it must not look like an outage.
+   */
+  private async afterFailedAppend(appends: StreamAppend[], error: unknown, multi: boolean): Promise<AppendResult[]> {
+    const kind = error instanceof ConcurrencyError ? 'conflict' : classifyFailure(error);
+    if (kind === 'transient') throw this.unavailable(error);
+    if (kind === 'stream-deleted') {
+      const stream = (error as { streamName?: string; stream?: string }).streamName ?? (error as { stream?: string }).stream;
+      throw new Error(`KurrentDB: stream ${stream ?? appends[0].streamId} was deleted and cannot be written again`, { cause: error });
+    }
+    if (kind === 'permanent') throw error;
+    const outcome = resolveOutcome(appends, await this.tails(appends), multi);
+    if (outcome.written) return outcome.results;
+    if (kind === 'conflict') throw await this.conflictOf(appends, error);
+    if ((error as { type?: string }).type === 'timeout' || (error as { code?: number }).code === 10) throw this.unavailable(error);
+    throw new AppendRejectedError(appends.map((a) => a.streamId), error);
+  }
+
+  /** The events where each append's events would be, in stream order. */
+  private async tails(appends: StreamAppend[]): Promise<TailEvent[][]> {
+    const { END, BACKWARDS, FORWARDS } = kurrent();
+    return Promise.all(
+      appends.map(async (a) => {
+        const { from, count } = tailWindow(a);
+        const events = await this.readRaw(a.streamId, {
+          fromRevision: from === 'end' ? END : from,
+          direction: from === 'end' ? BACKWARDS : FORWARDS,
+          maxCount: count,
+        });
+        if (from === 'end') events.reverse();
+        return events.map((e) => ({ id: e.id, revision: e.revision, position: e.position }));
+      }),
+    );
+  }
+
+  /** Names the stream whose expectation does not hold (the server's answer may name none). */
+  private async conflictOf(appends: StreamAppend[], error: unknown): Promise<ConcurrencyError> {
+    if (error instanceof ConcurrencyError && appends.some((a) => a.streamId === error.streamId)) return error;
+    const named = (error as { streamName?: string }).streamName;
+    const states = await Promise.all(appends.map(async (a) => ({ a, current: await this.currentRevision(a.streamId) })));
+    const failing =
+      states.find(({ a }) => a.streamId === named && named !== undefined) ??
+      states.find(({ a, current }) => !revisionMatches(a.expected, current)) ??
+      states[0];
+    return new ConcurrencyError(failing.a.streamId, failing.a.expected, failing.current);
+  }
+
+  private unavailable(error: unknown): EventStoreUnavailableError {
+    if (error instanceof EventStoreUnavailableError) return error;
+    return new EventStoreUnavailableError(`no answer from KurrentDB at ${this.hosts} (${describe(error)})`, error);
+  }
+
+  /**
    * Needs KurrentDB 25.1+ (the client's multiStreamAppend). The server reports one
    * position for the whole append, which every result carries; and metadata must
    * be string-valued (the client's rule for this call).
    */
   async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const merged = mergeAppends(appends);
+    return splitResults(merged, await this.appendRequests(merged.requests));
+  }
+
+  /** One request per stream. */
+  private async appendRequests(requests: StreamAppend[]): Promise<AppendResult[]> {
     // An append without events writes nothing: its expectation is checked by a read.
     const checked = new Map<StreamAppend, AppendResult>();
-    for (const a of appends) if (a.events.length === 0) checked.set(a, await this.checkOnly(a.streamId, a.expected));
-    const writing = appends.filter((a) => !checked.has(a));
-    if (writing.length === 0) return appends.map((a) => checked.get(a)!);
+    for (const a of requests) if (a.events.length === 0) checked.set(a, await this.checkOnly(a.streamId, a.expected));
+    const writing = requests.filter((a) => !checked.has(a));
+    if (writing.length === 0) return requests.map((a) => checked.get(a)!);
     let result: Kurrent.MultiAppendResult;
     try {
       result = await this.client.multiStreamAppend(
@@ -108,38 +193,51 @@ export class KurrentDbEventStore implements EventStore {
           cause: error,
         });
       }
-      throw translate(error, (stream) => {
-        const a = writing.find((w) => w.streamId === stream) ?? writing[0];
-        return [a.streamId, a.expected];
-      });
+      const written = await this.afterFailedAppend(writing, error, true);
+      return requests.map((a) => checked.get(a) ?? written[writing.indexOf(a)]);
     }
-    // One response per request, in request order.
-    const responses = [...result.responses];
-    return appends.map((a) => {
-      const answer = checked.get(a);
-      if (answer) return answer;
-      const response = responses.shift();
-      if (!response || response.streamName !== a.streamId) {
-        throw new Error(`multiStreamAppend answered for ${response?.streamName}, expected ${a.streamId}`);
-      }
-      return { nextRevision: response.revision, position: result.position };
-    });
+    // Every event already stored (a repeat): the server may answer no position; the stored events have one.
+    const written = isPosition(result.position)
+      ? writing.map((a, i) => {
+          // One response per request, in request order.
+          const response = result.responses[i];
+          if (!response || response.streamName !== a.streamId) {
+            throw new Error(`multiStreamAppend answered for ${response?.streamName}, expected ${a.streamId}`);
+          }
+          return { nextRevision: response.revision, position: result.position };
+        })
+      : await this.storedResults(writing);
+    return requests.map((a) => checked.get(a) ?? written[writing.indexOf(a)]);
+  }
+
+  private async storedResults(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const outcome = resolveOutcome(appends, await this.tails(appends), true);
+    if (!outcome.written) throw new Error(`multiStreamAppend reported success without a position, and the events of ${appends[0].streamId} cannot be read`);
+    return outcome.results;
   }
 
   async readStream(streamId: string, afterRevision?: bigint): Promise<RecordedEvent[]> {
-    const { START, FORWARDS, StreamNotFoundError } = kurrent();
+    const { START, FORWARDS } = kurrent();
+    return this.readRaw(streamId, { fromRevision: afterRevision === undefined ? START : afterRevision + 1n, direction: FORWARDS });
+  }
+
+  /** A stream read where a missing or deleted stream is an empty one (the port's missing stream). */
+  private async readRaw(streamId: string, options: Kurrent.ReadStreamOptions): Promise<RecordedEvent[]> {
+    const { StreamNotFoundError, StreamDeletedError } = kurrent();
     const events: RecordedEvent[] = [];
     try {
-      const read = this.client.readStream(streamId, {
-        fromRevision: afterRevision === undefined ? START : afterRevision + 1n,
-        direction: FORWARDS,
-      });
-      for await (const { event } of read) if (event) events.push(toRecorded(event));
+      for await (const { event } of this.client.readStream(streamId, options)) if (event) events.push(toRecorded(event));
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw translate(error);
+      if (error instanceof StreamNotFoundError || error instanceof StreamDeletedError) return [];
+      throw this.translate(error);
     }
     return events;
+  }
+
+  private async currentRevision(streamId: string): Promise<bigint | null> {
+    const { END, BACKWARDS } = kurrent();
+    const [last] = await this.readRaw(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 });
+    return last ? last.revision : null;
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<RecordedEvent[]> {
@@ -155,7 +253,7 @@ export class KurrentDbEventStore implements EventStore {
         if (batch.length === limit) break;
       }
     } catch (error) {
-      throw translate(error);
+      throw this.translate(error);
     }
     return batch;
   }
@@ -165,7 +263,7 @@ export class KurrentDbEventStore implements EventStore {
     try {
       for await (const event of this.scan(END, BACKWARDS, 1)) return event.position.commit;
     } catch (error) {
-      throw translate(error);
+      throw this.translate(error);
     }
     return null;
   }
@@ -182,7 +280,7 @@ export class KurrentDbEventStore implements EventStore {
     for (;;) {
       let count = 0;
       let progressed = false;
-      const page = this.client.readAll({ fromPosition: from, maxCount, direction, filter: excludeSystemEvents() });
+      const page = this.logClient.readAll({ fromPosition: from, maxCount, direction, filter: excludeSystemEvents() });
       for await (const { event } of page) {
         count += 1;
         if (!event) continue;
@@ -215,10 +313,11 @@ export class KurrentDbEventStore implements EventStore {
     /** One server subscription from `after`, until it ends, fails or is stopped. */
     const follow = async (head: bigint | null): Promise<void> => {
       const { START, excludeSystemEvents } = kurrent();
-      const sub = this.client.subscribeToAll({
-        fromPosition: after === null ? START : { commit: after, prepare: after },
-        filter: excludeSystemEvents(),
-      });
+      // The buffer holds a batch: with the default of 16 objects, batches never exceeded ~31 events.
+      const sub = this.logClient.subscribeToAll(
+        { fromPosition: after === null ? START : { commit: after, prepare: after }, filter: excludeSystemEvents() },
+        { highWaterMark: batchSize },
+      );
       current = sub;
       let busy = false;
       // The server's caughtUp follows the catch-up events, which may still be
@@ -280,7 +379,7 @@ export class KurrentDbEventStore implements EventStore {
         } catch (error) {
           if (stopped) return;
           if (error instanceof HandlerError) throw error.cause;
-          if (!isTransient(error)) throw translate(error);
+          if (classifyFailure(error) !== 'transient' && !(error instanceof EventStoreUnavailableError)) throw this.translate(error);
           // Dropped connection: resubscribe from the last handled position after a growing pause.
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, delay);
@@ -318,7 +417,7 @@ export class KurrentDbEventStore implements EventStore {
     if (this.closing) return false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EventStoreUnavailableError('KurrentDB did not answer within 5s')), 5000);
+      timer = setTimeout(() => reject(new EventStoreUnavailableError(`KurrentDB at ${this.hosts} did not answer within 5s`)), 5000);
     });
     try {
       await Promise.race([this.headPosition(), timeout]);
@@ -332,32 +431,25 @@ export class KurrentDbEventStore implements EventStore {
     return (this.closing ??= (async () => {
       await Promise.all([...this.subscriptions].map((s) => s.stop()));
       await this.client.dispose();
+      if (this.logClient !== this.client) await this.logClient.dispose();
     })());
+  }
+
+  /** Reads: an outage becomes the port's unavailable error; anything else is what it is. */
+  private translate(error: unknown): unknown {
+    return classifyFailure(error) === 'transient' ? this.unavailable(error) : error;
   }
 
   /** Checks an expectation without writing (an append of no events). */
   private async checkOnly(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
-    const { END, BACKWARDS, StreamNotFoundError } = kurrent();
-    let current: bigint | null = null;
-    try {
-      for await (const { event } of this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
-        if (event) current = event.revision;
-      }
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw translate(error);
-    }
+    const current = await this.currentRevision(streamId);
     if (!revisionMatches(expected, current)) throw new ConcurrencyError(streamId, expected, current);
     return { nextRevision: current ?? -1n, position: (await this.headPosition()) ?? 0n };
   }
 
   private async positionOfRevision(streamId: string, revision: bigint): Promise<bigint> {
-    try {
-      for await (const { event } of this.client.readStream(streamId, { fromRevision: revision, maxCount: 1 })) {
-        if (event) return toRecorded(event).position;
-      }
-    } catch (error) {
-      throw translate(error);
-    }
+    const [event] = await this.readRaw(streamId, { fromRevision: revision, maxCount: 1 });
+    if (event) return event.position;
     throw new Error(`stream ${streamId}: event ${revision} was reported appended but cannot be read`);
   }
 }
@@ -406,32 +498,17 @@ function revisionOrNull(revision: bigint | 'no_stream'): bigint | null {
   return revision === 'no_stream' || revision < 0n ? null : revision;
 }
 
-function isTransient(error: unknown): boolean {
-  const k = kurrent();
-  return (
-    error instanceof k.UnavailableError ||
-    error instanceof k.DeadlineExceededError ||
-    error instanceof k.NotLeaderError ||
-    error instanceof k.CancelledError ||
-    error instanceof k.TimeoutError ||
-    error instanceof k.UnknownError || // what the client makes of a reset connection
-    error instanceof EventStoreUnavailableError ||
-    (error instanceof Error && /discover|ECONNREFUSED|ECONNRESET|premature close/i.test(error.message))
-  );
+/** The server refused the events of an append (e.g. a server-side rule): not an outage, and not worth retrying. */
+export class AppendRejectedError extends Error {
+  constructor(readonly streamIds: string[], override readonly cause: unknown) {
+    super(`KurrentDB refused the append to ${streamIds.join(', ')} (nothing was written): ${describe(cause)}`);
+    this.name = 'AppendRejectedError';
+  }
 }
 
-/** Maps client errors to ours: conflicts to ConcurrencyError, connection failures to EventStoreUnavailableError. */
-function translate(
-  error: unknown,
-  conflictOf?: (stream: string) => [streamId: string, expected: ExpectedRevision],
-): unknown {
-  const k = kurrent();
-  if (error instanceof k.WrongExpectedVersionError && conflictOf) {
-    const [streamId, expected] = conflictOf(error.streamName);
-    return new ConcurrencyError(streamId, expected, revisionOrNull(error.actualState));
-  }
-  if (isTransient(error) && !(error instanceof EventStoreUnavailableError)) {
-    return new EventStoreUnavailableError(`KurrentDB unavailable: ${(error as Error).message}`, error);
-  }
-  return error;
+function describe(error: unknown): string {
+  const e = error as { message?: string; type?: string; constructor?: { name?: string } } | null;
+  // The client's errors built from its native reads carry their class name as the message.
+  const message = e?.message && e.message !== e.constructor?.name ? e.message : '';
+  return [e?.type, message].filter(Boolean).join(': ') || String(error);
 }

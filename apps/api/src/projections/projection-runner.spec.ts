@@ -94,3 +94,43 @@ describe('projection runner', () => {
     expect(await readStore.find(PARKED_COLLECTION, {})).toEqual([]);
   });
 });
+
+describe('projection runner, projections whose checkpoints differ', () => {
+  /** Counts every event it is given: an event applied twice shows as 2. */
+  const tally = (name: string): Projection => ({
+    name,
+    collections: [{ name: `${name}_counts`, indexes: [] }],
+    eventTypes: new Set(['Counted']),
+    async apply(event, tx) {
+      const doc = (await tx.get<{ n: number }>(`${name}_counts`, event.id)) ?? { n: 0 };
+      tx.put(`${name}_counts`, event.id, { n: doc.n + 1 });
+    },
+  });
+
+  it('given one projection far ahead of another (a rebuild of the other, a new projection), when they run together in small batches, then the one ahead applies nothing twice and each keeps its own checkpoint', async () => {
+    const events = new InMemoryEventStore();
+    const readStore = new InMemoryReadStore();
+    await events.append('s', Array.from({ length: 10 }, (_, i) => ev('Counted', { key: String(i) })), 'no_stream');
+    const ahead = tally('ahead');
+    const behind = tally('behind');
+    // `ahead` has processed all ten already; `behind` starts from scratch.
+    const first = new ProjectionRunner('first', events, readStore, [ahead]);
+    await first.start();
+    expect(await first.waitFor(10n, ['ahead'], 5000)).toBe(true);
+    await first.stop();
+
+    const both = new ProjectionRunner('both', events, readStore, [ahead, behind], { batchSize: 3 });
+    await both.start();
+    try {
+      expect(await both.waitFor(10n, ['ahead', 'behind'], 5000)).toBe(true);
+    } finally {
+      await both.stop();
+    }
+
+    const counts = async (name: string) => (await readStore.find<{ n: number }>(`${name}_counts`, {})).map((d) => d.doc.n);
+    expect(await counts('ahead')).toEqual(Array(10).fill(1));
+    expect(await counts('behind')).toEqual(Array(10).fill(1));
+    expect(await readStore.checkpoint('ahead')).toBe(10n);
+    expect(await readStore.checkpoint('behind')).toBe(10n);
+  });
+});

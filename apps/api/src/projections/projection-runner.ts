@@ -22,6 +22,10 @@ export function lagOf(head: bigint | null, position: bigint | null): bigint {
   return head > position ? head - position : 0n;
 }
 
+function laterOf(a: bigint | null, b: bigint): bigint {
+  return a !== null && a > b ? a : b;
+}
+
 export type ProjectionStatus = 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopped';
 
 export interface ProjectionInfo {
@@ -153,10 +157,12 @@ export class ProjectionRunner {
       tx.put(PARKED_COLLECTION, doc.id, doc);
       this.logger.error(`parked ${entry.event.type} at ${entry.event.position} in ${entry.projection}: ${doc.error}`);
     }
-    const checkpoints = this.projections.map((p) => ({ name: p.name, position: last }));
+    // Each projection keeps its own maximum: one that is ahead of this batch (after a rebuild of
+    // others, a parked retry, or a new projection) must not be moved back and re-apply events.
+    const checkpoints = this.projections.map((p) => ({ name: p.name, position: laterOf(this.positions.get(p.name) ?? null, last) }));
     await this.readStore.commit(tx.toWriteSet(checkpoints));
     this.failures = 0;
-    for (const p of this.projections) this.positions.set(p.name, last);
+    for (const c of checkpoints) this.positions.set(c.name, c.position);
     for (const entry of parked) this.parkedCounts.set(entry.projection, (this.parkedCounts.get(entry.projection) ?? 0) + 1);
     this.wakeWaiters();
     this.options.onCommitted?.(this);

@@ -5,6 +5,29 @@ import { ProjectionRunner } from '../../api/src/projections/projection-runner';
 import type { Projection } from '../../api/src/projections/projection';
 
 const ACK_WAIT_MS = 10_000;
+/** Rounds of catching up with a head that moves; after the first (the long one) each is a few batches. */
+const CATCH_UP_ROUNDS = 5;
+
+/**
+ * Runs until the new generation has reached the head as it is now, not as it
+ * was when the rebuild started: whatever was appended meanwhile belongs in
+ * the generation that is about to be served. The runner is live, so each
+ * round only covers what came in during the one before; under a steady
+ * stream the last round leaves a lag of a few milliseconds of appends,
+ * which the service applies after it switches. An empty log has nothing to
+ * reach.
+ */
+async function catchUpToHead(events: EventStore, runner: ProjectionRunner, names: string[], onHead: (head: bigint) => void): Promise<void> {
+  for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+    const head = await events.headPosition();
+    if (head === null) return;
+    onHead(head);
+    while (!(await runner.waitFor(head, names, 1000))) {
+      /* progress is drawn by onCommitted */
+    }
+    if ((await events.headPosition()) === head) return;
+  }
+}
 
 /**
  * Rebuilds projections into their next generation from the first event,
@@ -20,20 +43,19 @@ export async function rebuild(events: EventStore, readStore: GenerationalReadSto
   const view = readStore.withGeneration(names, next);
   await view.reset(projections.flatMap((p) => p.collections.map((c) => c.name)), names);
 
-  const head = (await events.headPosition()) ?? 0n;
   const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | {value}/{total} positions | {eta_formatted} left', etaBuffer: 50 }, Presets.shades_classic);
-  bar.start(Number(head), 0);
+  bar.start(Number((await events.headPosition()) ?? 0n), 0);
   const runner = new ProjectionRunner('rebuild', events, view, projections, {
     batchSize: 5000,
     onCommitted: (r) => void r.info().then((items) => bar.update(Number(items[0]?.position ?? 0))),
   });
   await runner.start();
-  while (!(await runner.waitFor(head, names, 1000))) {
-    /* progress is drawn by onCommitted */
+  try {
+    await catchUpToHead(events, runner, names, (head) => bar.setTotal(Number(head)));
+  } finally {
+    await runner.stop();
+    bar.stop();
   }
-  await runner.stop();
-  bar.update(Number(head));
-  bar.stop();
 
   const previous = new Map(names.map((n) => [n, readStore.generationOf(n)]));
   await readStore.inner.commit({

@@ -19,8 +19,13 @@ export async function retryParked(entries: ParkedEvent[], events: EventStore, re
   if (byProjection.length > 0) {
     const projections = ALL_PROJECTIONS.filter((p) => byProjection.some((e) => e.projection === p.name));
     log(`rebuilding ${projections.map((p) => p.name).join(', ')} to apply ${byProjection.length} parked event(s) in order`);
-    await readStore.commit({ puts: [], deletes: byProjection.map((e) => ({ collection: PARKED_COLLECTION, id: e.id })), checkpoints: [] });
     await rebuild(events, readStore, projections, log);
+    // Only once the rebuilt generation is served: a rebuild that fails or is killed leaves them parked.
+    // One that the rebuild parked again (same id, a new parkedAt) stays, with its new error.
+    const now = await readStore.getMany<ParkedEvent>(PARKED_COLLECTION, byProjection.map((e) => e.id));
+    const handled = byProjection.filter((e) => now.get(e.id)?.parkedAt === e.parkedAt);
+    await readStore.commit({ puts: [], deletes: handled.map((e) => ({ collection: PARKED_COLLECTION, id: e.id })), checkpoints: [] });
+    log(`${handled.length} parked event(s) applied by the rebuild, ${byProjection.length - handled.length} parked again`);
   }
   for (const entry of entries.filter((e) => !byProjection.includes(e))) {
     const event = (await events.readStream(entry.streamId)).find((e) => e.id === entry.eventId);

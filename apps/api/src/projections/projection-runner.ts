@@ -93,6 +93,16 @@ export class ProjectionRunner {
       this.positions.set(p.name, await this.readStore.checkpoint(p.name));
       this.parkedCounts.set(p.name, (await this.readStore.find(PARKED_COLLECTION, { projection: p.name })).length);
     }
+    this.wakeWaiters();
+  }
+
+  /**
+   * Forgets the positions held in memory (the runner must be stopped): while
+   * readers switch to another generation, a read-your-writes wait must wait
+   * for that generation's checkpoints, not pass on the old one's.
+   */
+  forgetPositions(): void {
+    for (const p of this.projections) this.positions.set(p.name, null);
   }
 
   private subscribe(): void {

@@ -16,6 +16,8 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
   readonly runner: ProjectionRunner;
   private watcher: NodeJS.Timeout | null = null;
   private switching: Promise<void> | null = null;
+  /** A switch that failed part-way: taken up again on the next tick even though the pointers look current. */
+  private switchPending = false;
 
   constructor(
     @Inject(EVENT_STORE) events: EventStore,
@@ -29,9 +31,10 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.runProjections) return;
-    await this.runner.start();
-    this.logger.log(`started ${this.runner.projections.map((p) => p.name).join(', ')}`);
+    if (this.config.runProjections) {
+      await this.runner.start();
+      this.logger.log(`started ${this.runner.projections.map((p) => p.name).join(', ')}`);
+    }
     this.watcher = setInterval(() => {
       this.switching ??= this.followRebuilds().finally(() => (this.switching = null));
     }, GENERATION_POLL_MS);
@@ -41,29 +44,47 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
   async onModuleDestroy(): Promise<void> {
     if (this.watcher) clearInterval(this.watcher);
     await this.switching;
-    await this.runner.stop();
+    if (this.config.runProjections) await this.runner.stop();
   }
 
   /**
    * An ops rebuild finished and flipped a projection to a new generation:
    * stop between batches, switch readers and the runner to it (it resumes
-   * from the new generation's checkpoint), and empty the old one.
+   * from the new generation's checkpoint), then empty the old one. A switch
+   * that fails half-way is taken up again on the next tick, however far it
+   * got; so is an old generation that could not be emptied. A process that
+   * runs no projections only switches its readers.
    */
   private async followRebuilds(): Promise<void> {
     try {
-      if (!(await this.readStore.stale())) return;
-      await this.runner.stop({ keepWaiters: true });
-      await this.readStore.refresh();
-      const docs = await this.readStore.inner.find<GenerationDoc>(GENERATIONS, {});
-      for (const { doc } of docs) {
-        if (doc.previous === null) continue;
-        await this.readStore.resetGeneration(doc.projection, doc.previous);
-        await this.readStore.inner.commit({ puts: [{ collection: GENERATIONS, id: doc.projection, doc: { ...doc, previous: null } }], deletes: [], checkpoints: [] });
-        this.logger.log(`${doc.projection}: now serving generation ${doc.generation}`);
+      if (this.switchPending || (await this.readStore.stale())) {
+        this.switchPending = true;
+        if (this.config.runProjections) await this.switchRunner();
+        else await this.readStore.refresh();
+        this.switchPending = false;
       }
-      await this.runner.start();
+      if (this.config.runProjections) await this.emptyReplacedGenerations();
     } catch (error) {
-      this.logger.error(`switching to a rebuilt generation failed: ${(error as Error).message}`);
+      this.logger.error(`switching to a rebuilt generation failed, retrying: ${(error as Error).message}`);
+    }
+  }
+
+  private async switchRunner(): Promise<void> {
+    await this.runner.stop({ keepWaiters: true });
+    // Until the new generation's checkpoints are loaded, a wait must not pass on the old one's positions.
+    this.runner.forgetPositions();
+    await this.readStore.refresh();
+    await this.runner.start();
+    this.logger.log(`now serving generation(s) ${this.runner.projections.map((p) => `${p.name}@${this.readStore.generationOf(p.name)}`).join(', ')}`);
+  }
+
+  private async emptyReplacedGenerations(): Promise<void> {
+    const docs = await this.readStore.inner.find<GenerationDoc>(GENERATIONS, {});
+    for (const { doc } of docs) {
+      if (doc.previous === null || doc.generation !== this.readStore.generationOf(doc.projection)) continue;
+      await this.readStore.resetGeneration(doc.projection, doc.previous);
+      await this.readStore.inner.commit({ puts: [{ collection: GENERATIONS, id: doc.projection, doc: { ...doc, previous: null } }], deletes: [], checkpoints: [] });
+      this.logger.log(`${doc.projection}: emptied generation ${doc.previous}`);
     }
   }
 

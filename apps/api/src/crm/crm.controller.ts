@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ActorUserId } from '../http/headers';
 import { CommandResponses, IdParam, PositionDto, QueryResponses } from '../http/openapi';
 import { Problem } from '../http/problem';
+import { nullPrototypeMap } from '../http/property-map';
 import { ReadsFrom } from '../projections/read-your-writes';
 import { MAX_LIMIT, MirroringQueries } from '../mirroring/mirroring.queries';
 import { CrmCommands } from './crm.commands';
@@ -22,7 +23,7 @@ export class CrmController {
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
   upsert(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @Body() body: ContactDto) {
     // `null` in an optional field means "not given" (IsOptional lets it through): never store it as a value.
-    return this.commands.upsertContact(accountId, contactId, { email: body.email, firstName: body.firstName ?? undefined, lastName: body.lastName ?? undefined, properties: body.properties ?? {} });
+    return this.commands.upsertContact(accountId, contactId, { email: body.email, firstName: body.firstName ?? undefined, lastName: body.lastName ?? undefined, properties: body.properties ?? nullPrototypeMap() });
   }
 
   @Delete('contacts/:contactId')
@@ -41,7 +42,7 @@ export class CrmController {
     const upserted = new Set(body.upserts.map((u) => u.contactId));
     const overlap = body.deletes.find((id) => upserted.has(id));
     if (overlap !== undefined) throw Problem.validation([{ path: 'deletes', message: `contact ${overlap} is both upserted and deleted` }]);
-    const upserts = body.upserts.map((u) => ({ contactId: u.contactId, email: u.email, firstName: u.firstName ?? undefined, lastName: u.lastName ?? undefined, properties: u.properties ?? {} }));
+    const upserts = body.upserts.map((u) => ({ contactId: u.contactId, email: u.email, firstName: u.firstName ?? undefined, lastName: u.lastName ?? undefined, properties: u.properties ?? nullPrototypeMap() }));
     return this.commands.batch(accountId, upserts, body.deletes);
   }
 

@@ -21,6 +21,7 @@ import {
 } from 'class-validator';
 import { ACTIVITY_TYPES, ID_PATTERN, type ActivityType } from '@mam/domain';
 import { ApiId, ApiIds } from '../http/openapi';
+import { PropertyMap } from '../http/property-map';
 
 @ValidatorConstraint({ name: 'stringMap' })
 class StringMap implements ValidatorConstraintInterface {
@@ -52,7 +53,7 @@ export class ContactDto {
   @ApiProperty({ maxLength: 320, description: 'an email address; surrounding spaces are kept' }) @IsString() @MaxLength(320) @Validate(TrimmedEmail) email!: string;
   @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MaxLength(200) firstName?: string;
   @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MaxLength(200) lastName?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', maxLength: 10_000 }, description: 'names up to 100 characters' }) @IsOptional() @IsObject() @Validate(StringMap) properties?: Record<string, string>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', maxLength: 10_000 }, description: 'names up to 100 characters; any name, `constructor` or `__proto__` included, is stored as given' }) @IsOptional() @PropertyMap() @IsObject() @Validate(StringMap) properties?: Record<string, string>;
 }
 
 export class BatchUpsertDto extends ContactDto {

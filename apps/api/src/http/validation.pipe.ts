@@ -1,5 +1,8 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { Problem, type FieldError } from './problem';
+import { droppedFields, strippedFields } from './body-fields';
+
+const unknownFields = (paths: string[]) => Problem.validation(paths.map((path) => ({ path, message: `property ${path.split('.').pop()} should not exist` })));
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
@@ -17,7 +20,13 @@ class BodyValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw Problem.validation([{ path: '', message: 'the body must be a JSON object' }]);
     }
-    return super.transform(value, metadata);
+    if (metadata.type !== 'body') return super.transform(value, metadata);
+    const stripped = strippedFields(value, metadata.metatype);
+    if (stripped.length) throw unknownFields(stripped);
+    const result = await super.transform(value, metadata);
+    const dropped = droppedFields(value, result);
+    if (dropped.length) throw unknownFields(dropped);
+    return result;
   }
 }
 

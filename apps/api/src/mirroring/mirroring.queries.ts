@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hasSalesOrServiceProfessional, type Account } from '@mam/domain';
 import { READ_STORE, type ReadStore } from '@mam/read-store';
 import { Problem } from '../http/problem';
+import { nullPrototypeMap } from '../http/property-map';
 import { ACCOUNTS } from '../accounts/account.projections';
 import { ACTIVITIES, CONTACTS, DEAL_LINKS, DEALS, key, LINKS, type ActivityDoc, type ContactDoc, type DealDoc, type DealLinkDoc, type LinkDoc } from './mirroring.collections';
 import { normalizeEmail } from '@mam/domain';
@@ -68,12 +69,13 @@ export class MirroringQueries {
       sources.push({
         accountId: c.accountId,
         contactId: c.contactId,
-        properties: {
-          ...c.properties,
-          email: c.email,
-          ...(c.firstName !== undefined ? { firstName: c.firstName } : {}),
-          ...(c.lastName !== undefined ? { lastName: c.lastName } : {}),
-        },
+        // Null prototype: a property named `constructor` or `__proto__` is data like `color`.
+        properties: nullPrototypeMap<string>([
+          ...Object.entries(c.properties),
+          ['email', c.email],
+          ...(c.firstName !== undefined ? [['firstName', c.firstName] as [string, string]] : []),
+          ...(c.lastName !== undefined ? [['lastName', c.lastName] as [string, string]] : []),
+        ]),
         activities: [...activities.values()]
           // By instant, not by text: "10:00+02:00" is before "09:00Z".
           .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))

@@ -77,6 +77,21 @@ export function readStoreContract(
         expect(await store.get('neverWritten', 'a')).toBeNull();
       });
 
+      it("keeps keys named like Object.prototype's members (__proto__ included) as own data, and pollutes nothing", async () => {
+        // JSON.parse defines "__proto__" as an own key, as a body parser does; the writer may also hand a null-prototype map.
+        const names = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
+        const parsed = JSON.parse(`{${names.map((n) => `"${n}":"${n}-value"`).join(',')}}`) as Record<string, string>;
+        const nullProto = Object.assign(Object.create(null) as Record<string, string>, parsed);
+        await put({ a: { kind: 'k', properties: parsed }, b: { kind: 'k', properties: nullProto } });
+        const found = await store.find<{ properties: Record<string, string> }>('items', { kind: 'k' });
+        const many = await store.getMany<{ properties: Record<string, string> }>('items', ['a', 'b']);
+        for (const doc of [await store.get<{ properties: Record<string, string> }>('items', 'a'), many.get('b'), ...found.map((r) => r.doc)]) {
+          for (const n of names) expect({ n, value: Object.getOwnPropertyDescriptor(doc!.properties, n)?.value }).toEqual({ n, value: `${n}-value` });
+        }
+        expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+        expect(({} as Record<string, unknown>).constructor).toBe(Object);
+      });
+
       it('drops undefined fields as JSON does', async () => {
         await put({ a: { kept: 1, gone: undefined, nested: { gone: undefined } } });
         expect(await store.get('items', 'a')).toStrictEqual({ kept: 1, nested: {} });

@@ -6,6 +6,7 @@ import type { AppConfig } from './config/config';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { refuseUnknownFields } from './http/openapi';
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { registerBearerAuth } from './http/bearer-auth';
 import { createRootLogger, registerRequestLog } from './http/request-log';
 import { registerRequestContext } from './http/request-context.hook';
@@ -18,7 +19,7 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** The whole service, as `npm start` runs it and as the HTTP tests drive it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID() });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, genReqId: () => crypto.randomUUID(), frameworkErrors, clientErrorHandler });
   const rootLogger = createRootLogger(config.logLevel);
   const stores = await openStores(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, stores, rootLogger), adapter, {

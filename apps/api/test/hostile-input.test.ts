@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { eligibleAccounts, features, givenAccounts, givenOrganization, ok, uid } from './fixtures';
 import { TestApp, type Answer } from './test-app';
 
@@ -79,5 +80,56 @@ describe('prototype names', () => {
     }
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).color).toBeUndefined();
+  });
+});
+
+describe('errors before routing', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['a path that does not percent-decode', '/v1/accounts/a/contacts/%ZZ-secret', 400, 'VALIDATION_FAILED'],
+    ['a path segment over the router limit', `/v1/accounts/${'s'.repeat(150)}`, 400, 'VALIDATION_FAILED'],
+    ['an unknown route', '/v1/nowhere-secret', 404, 'NOT_FOUND'],
+    ['an unknown route outside /v1', '/nowhere-secret', 404, 'NOT_FOUND'],
+  ])('%s is problem+json and does not echo the URL', async (_what, url, status, code) => {
+    const res = await t.request('GET', url);
+    expectProblem(res, status, code);
+    expect(JSON.stringify(res.body)).not.toMatch(/secret|sss/);
+  });
+
+  describe('on a socket', () => {
+    let port: number;
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      port = (t.app.getHttpServer().address() as { port: number }).port;
+    });
+
+    /** Sends raw bytes and answers the status line, the content type and the body. */
+    async function raw(request: string): Promise<{ status: number; type: string; body: any }> {
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(request));
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk));
+        socket.on('close', () => resolve(data));
+        socket.on('error', (e) => (data ? resolve(data) : reject(e)));
+      });
+      const [head, body] = text.split('\r\n\r\n');
+      return { status: Number(head.split(' ')[1]), type: /content-type: ([^\r]+)/i.exec(head)?.[1] ?? '', body: JSON.parse(body) };
+    }
+
+    it('a 100k-character path is 431 problem+json without the path', async () => {
+      const res = await raw(`GET /v1/${'secret'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(res).toMatchObject({ status: 431, type: 'application/problem+json', body: { status: 431, code: 'HEADERS_TOO_LARGE' } });
+      expect(JSON.stringify(res.body)).not.toMatch(/secret/);
+    });
+
+    it('a request that is not HTTP is a 400 problem+json', async () => {
+      const res = await raw('NOT HTTP AT ALL\r\n\r\n');
+      expect(res).toMatchObject({ status: 400, type: 'application/problem+json', body: { code: 'VALIDATION_FAILED' } });
+    });
   });
 });

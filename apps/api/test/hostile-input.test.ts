@@ -133,3 +133,35 @@ describe('errors before routing', () => {
     });
   });
 });
+
+describe('Idempotency-Key compares meaning, not bytes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(() => t.close());
+
+  it('the same JSON with its keys in another order and other spacing is the same request: the first answer, nothing appended', async () => {
+    const id = uid('idem');
+    const headers = { 'idempotency-key': `key-${id}` };
+    const first = await t.request('POST', '/v1/accounts', {
+      headers,
+      payload: `{"accountId":"${id}","name":"N","hostingLocation":"na1","subscriptions":[{"hub":"sales","tier":"professional"}]}`,
+    });
+    expect(first.status).toBe(201);
+    const head = await t.headPosition();
+    const again = await t.request('POST', '/v1/accounts', {
+      headers,
+      payload: `{ "subscriptions": [ { "tier": "professional", "hub": "sales" } ],\n "hostingLocation": "na1", "name": "N", "accountId": "${id}" }`,
+    });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 201, body: first.body });
+    expect(await t.headPosition()).toBe(head);
+    // Order inside an array is meaning: another order is another request.
+    const other = await t.request('POST', '/v1/accounts', {
+      headers,
+      payload: `{"accountId":"${id}","name":"N","hostingLocation":"na1","subscriptions":[{"hub":"sales","tier":"professional"},{"hub":"service","tier":"starter"}]}`,
+    });
+    expectProblem(other, 422, 'IDEMPOTENCY_KEY_REUSED');
+    expect(await t.headPosition()).toBe(head);
+  });
+});

@@ -18,7 +18,7 @@ export class IdempotentReplay extends Error {
 
 /** The first answer, if this is the same request again; a key reused for another request is refused. */
 export function answerFor(stored: StoredAnswer, ctx: IdempotencyContext): StoredAnswer {
-  if (stored.requestHash !== ctx.requestHash) throw Problem.of('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request');
+  if (stored.requestHash !== ctx.requestHash && stored.requestHash !== ctx.byteRequestHash) throw Problem.of('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request');
   return stored;
 }
 
@@ -26,9 +26,29 @@ export function answerFor(stored: StoredAnswer, ctx: IdempotencyContext): Stored
 export const idempotencyStream = (key: string, consumer: string): string =>
   `idempotency-${createHash('sha256').update(`${consumer}\u0000${key}`).digest('hex').slice(0, 40)}`;
 
-/** What makes two keyed requests "the same": method, URL, acting user and account, and body. */
+/**
+ * What makes two keyed requests "the same": method, URL, acting user and
+ * account, and the body's meaning — keys in another order, or other
+ * whitespace, are the same body.
+ */
 export function requestHash(method: string, url: string, body: unknown, acting: string): string {
+  return createHash('sha256').update(`${method} ${url}\n${acting}\n${canonicalJson(body ?? null)}`).digest('hex');
+}
+
+/** The hash records stored before bodies were compared by meaning: their repeats still match. */
+export function byteRequestHash(method: string, url: string, body: unknown, acting: string): string {
   return createHash('sha256').update(`${method} ${url}\n${acting}\n${JSON.stringify(body ?? null)}`).digest('hex');
+}
+
+/** JSON with every object's keys sorted (own keys only; `__proto__` is a key like any other). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**

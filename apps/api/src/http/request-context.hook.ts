@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '@mam/event-store';
-import { answerFor, idempotencyStream, readIdempotencyRecord, requestHash } from '../commands/idempotency';
+import { answerFor, byteRequestHash, idempotencyStream, readIdempotencyRecord, requestHash } from '../commands/idempotency';
 import { Problem, sendProblem } from './problem';
 import { factsOf } from './route-config';
 import { requestContext, type RequestContext } from './request-context';
@@ -47,6 +47,7 @@ function contextOf(request: FastifyRequest): RequestContext {
       key,
       streamId: idempotencyStream(key, request.headers.authorization ?? ''),
       requestHash: requestHash(request.method, request.url, request.body, acting),
+      byteRequestHash: byteRequestHash(request.method, request.url, request.body, acting),
       status: factsOf(request).status ?? (request.method === 'POST' ? 201 : 200),
     },
   };

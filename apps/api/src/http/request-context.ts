@@ -4,6 +4,8 @@ export interface IdempotencyContext {
   key: string;
   streamId: string;
   requestHash: string;
+  /** The same request hashed as records stored before canonical bodies were (bytes of JSON.stringify). */
+  byteRequestHash?: string;
   status: number;
 }
 

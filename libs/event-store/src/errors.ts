@@ -24,7 +24,12 @@ export class IdempotencyConflictError extends Error {
 
 /** The store could not be reached or answered with an error. */
 export class EventStoreUnavailableError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+    /** The store's own error code when it has one (SQLITE_BUSY, SQLITE_FULL…). */
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'EventStoreUnavailableError';
   }

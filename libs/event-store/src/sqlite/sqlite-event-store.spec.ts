@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
 import { eventStoreContract } from '@mam/testing';
 import { ConcurrencyError } from '../errors';
 import type { NewEvent } from '../event-store.port';
@@ -50,4 +51,78 @@ describe('SqliteEventStore group commit', () => {
       await fixture.cleanup();
     }
   });
+});
+
+describe('SqliteEventStore beside another writer, a full disk, a failed writer thread', () => {
+  const event = (data: object = {}): NewEvent => ({ id: randomUUID(), type: 'Written', data, metadata: { at: new Date().toISOString() } });
+
+  it('given two stores (two processes) on one file, when both append concurrently, then every append waits for the lock instead of failing with SQLITE_BUSY', async () => {
+    const fixture = openTemp();
+    const other = new SqliteEventStore((fixture.store as unknown as { db: { name: string } }).db.name);
+    try {
+      // Many small transactions from each side, so that they interleave.
+      const answers: string[] = [];
+      const loop = async (store: SqliteEventStore, name: string) => {
+        for (let i = 0; i < 75; i++) {
+          answers.push(await store.append(`${name}-${i}`, [event()], 'no_stream').then(() => 'ok', (error: Error) => `${error.name}: ${error.message}`));
+        }
+      };
+      await Promise.all([fixture.store, other].flatMap((store, s) => [0, 1, 2, 3].map((l) => loop(store, `two-${s}-${l}`))));
+      expect(answers.filter((a) => a !== 'ok')).toEqual([]);
+      expect((await fixture.store.readAll({ after: null, limit: 1000 })).length).toBe(600);
+    } finally {
+      await other.close();
+      await fixture.cleanup();
+    }
+  }, 60_000);
+
+  it('given a disk that fills up inside a group commit, then what each caller is told matches what is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mam-sqlite-full-'));
+    const store = new SqliteEventStore(join(dir, 'events.db'), { writer: 'inline' });
+    try {
+      await store.append('warm', [event()], 'no_stream');
+      const db = (store as unknown as { db: { pragma(s: string, o?: object): unknown } }).db;
+      db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true })) + 20}`);
+      // Queued in one tick: one group commit; the middle group does not fit.
+      const streams = ['small-1', 'too-big', 'small-2'];
+      const answers = await Promise.allSettled([
+        store.append('small-1', [event()], 'no_stream'),
+        store.append('too-big', Array.from({ length: 50 }, () => event({ pad: 'x'.repeat(4000) })), 'no_stream'),
+        store.append('small-2', [event()], 'no_stream'),
+      ]);
+      const told = answers.map((a) => a.status === 'fulfilled');
+      const stored = await Promise.all(streams.map(async (s) => (await store.readStream(s)).length > 0));
+      expect(told).toEqual(stored);
+      expect(told[1]).toBe(false);
+      for (const a of answers) if (a.status === 'rejected') expect((a.reason as Error).name).toBe('EventStoreUnavailableError');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("given a writer thread that failed, when its late exit comes after a new writer took over, then the new writer's appends are answered and it stops with the store", async () => {
+    const fixture = openTemp();
+    const store = fixture.store;
+    try {
+      await store.append('before', [event()], 'no_stream');
+      const client = (store as unknown as { writer: { worker: Worker | null } }).writer;
+      const first = client.worker!;
+      first.emit('error', new Error('the writer thread failed'));
+      const after = store.append('after', [event()], 'no_stream');
+      const deadline = Date.now() + 10_000;
+      while (!client.worker || client.worker === first) {
+        if (Date.now() > deadline) throw new Error('no new writer started');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const second = client.worker;
+      await first.terminate(); // the failed thread's exit, while the new one has a request in flight
+      await expect(after).resolves.toMatchObject({ nextRevision: 0n });
+      expect(client.worker).toBe(second);
+      await store.close();
+      expect(second.threadId).toBe(-1); // exited: nothing left to keep the process alive
+    } finally {
+      await fixture.cleanup();
+    }
+  }, 30_000);
 });

@@ -124,7 +124,10 @@ export class SqliteEventStore implements EventStore {
     try {
       outcomes = await this.writer.write(pending.map((p) => p.appends));
     } catch (error) {
-      for (const p of pending) p.reject(error);
+      // The whole transaction failed: nothing of it is stored, and every caller is told so.
+      const code = (error as { code?: unknown } | null)?.code;
+      const failure = error instanceof EventStoreUnavailableError ? error : new EventStoreUnavailableError(`the embedded store could not write: ${(error as Error)?.message ?? error}`, error, typeof code === 'string' ? code : undefined);
+      for (const p of pending) p.reject(failure);
       return;
     }
     pending.forEach((p, i) => {
@@ -238,11 +241,16 @@ class InlineWriter implements WriterClient {
 
 type Reply = { id: number; outcomes?: Outcome[]; failure?: SerializedError; closed?: boolean };
 
-/** The writer on its own thread, started at the first append. One request in flight at a time. */
+/**
+ * The writer on its own thread, started at the first append (and again after
+ * it failed). One request in flight at a time. Each worker has its own
+ * waiting requests: a failed worker's late `error` or `exit` must reject only
+ * its own, never those of the worker started after it (they still commit).
+ */
 class WorkerWriter implements WriterClient {
   private worker: Worker | null = null;
   private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
+  private readonly waiting = new Map<Worker, Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>>();
 
   constructor(private readonly file: string) {}
 
@@ -254,18 +262,23 @@ class WorkerWriter implements WriterClient {
       workerData: { file: this.file },
       execArgv: ext === '.ts' ? ['--require', '@swc-node/register'] : [],
     });
+    const waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
+    this.waiting.set(worker, waiting);
     worker.on('message', (reply: Reply) => {
-      const w = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
+      const w = waiting.get(reply.id);
+      waiting.delete(reply.id);
       w?.resolve(reply);
     });
     const fail = (error: unknown) => {
-      this.worker = null;
-      for (const w of this.waiting.values()) w.reject(new EventStoreUnavailableError('the embedded store\'s writer stopped', error));
-      this.waiting.clear();
+      if (this.worker === worker) this.worker = null;
+      for (const w of waiting.values()) w.reject(new EventStoreUnavailableError('the embedded store\'s writer stopped', error));
+      waiting.clear();
+      this.waiting.delete(worker);
+      // A worker that reported an error must not live on beside its successor (nor keep the process alive).
+      void worker.terminate();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => code !== 0 && fail(new Error(`writer exited with ${code}`)));
+    worker.on('exit', (code) => (code !== 0 ? fail(new Error(`writer exited with ${code}`)) : this.waiting.delete(worker)));
     this.worker = worker;
     return worker;
   }
@@ -274,14 +287,14 @@ class WorkerWriter implements WriterClient {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.get(worker)!.set(id, { resolve, reject });
       worker.postMessage({ id, ...message });
     });
   }
 
   async write(groups: StreamAppend[][]): Promise<Outcome[]> {
     const reply = await this.request({ groups });
-    if (reply.failure) throw new EventStoreUnavailableError(`the embedded store could not write: ${reply.failure.message}`);
+    if (reply.failure) throw new EventStoreUnavailableError(`the embedded store could not write: ${reply.failure.message}`, reply.failure, reply.failure.code);
     return reply.outcomes!;
   }
 

@@ -1,14 +1,16 @@
 import Database from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision, StreamAppend } from '../event-store.port';
-import { ConcurrencyError, IdempotencyConflictError, revisionMatches } from '../errors';
+import { ConcurrencyError, EventStoreUnavailableError, IdempotencyConflictError, revisionMatches } from '../errors';
 import { idempotentRepeat } from '../idempotent-repeat';
 
 export type Outcome = { ok: true; results: AppendResult[] } | { ok: false; error: SerializedError };
 
 /** Errors cross the worker boundary as data; the store turns them back into the port's classes. */
 export interface SerializedError {
-  kind: 'concurrency' | 'idempotency' | 'other';
+  kind: 'concurrency' | 'idempotency' | 'unavailable' | 'other';
   message: string;
+  /** SQLite's own code (SQLITE_BUSY, SQLITE_FULL…), kept across the worker boundary. */
+  code?: string;
   streamId?: string;
   expected?: ExpectedRevision;
   actual?: bigint | null;
@@ -22,13 +24,20 @@ export function serializeError(error: unknown): SerializedError {
   if (error instanceof IdempotencyConflictError) {
     return { kind: 'idempotency', message: error.message, streamId: error.streamId, eventId: error.eventId };
   }
-  return { kind: 'other', message: error instanceof Error ? error.message : String(error) };
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && STORE_FAILURES.test(code)) return { kind: 'unavailable', message, code };
+  return { kind: 'other', message, ...(typeof code === 'string' ? { code } : {}) };
 }
+
+/** SQLite codes that say the store could not write now (another writer, a full disk, I/O), not that the append is wrong. */
+const STORE_FAILURES = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY)/;
 
 export function deserializeError(e: SerializedError): Error {
   if (e.kind === 'concurrency') return new ConcurrencyError(e.streamId!, e.expected!, e.actual ?? null);
   if (e.kind === 'idempotency') return new IdempotencyConflictError(e.streamId!, e.eventId!);
-  return new Error(e.message);
+  if (e.kind === 'unavailable') return new EventStoreUnavailableError(`the embedded store could not write: ${e.message}`, e.code, e.code);
+  return Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
 }
 
 /** The write connection's settings: WAL, and an fsync per commit so an acknowledged append survives power loss. */
@@ -68,19 +77,26 @@ export class SqliteWriter {
     this.writeGroup = db.transaction((appends: StreamAppend[]) => appends.map((a) => this.writeStream(a)));
   }
 
-  /** Throws only when the whole transaction fails (disk full, I/O error): then nothing was written. */
+  /** Throws only when the whole transaction fails (disk full, I/O error, another writer holding the lock): then nothing was written. */
   writeGroups(groups: StreamAppend[][]): Outcome[] {
     const outcomes: Outcome[] = [];
+    // IMMEDIATE: take the write lock at BEGIN, where SQLite waits for another process's writer
+    // (busy_timeout). A deferred transaction reads first, and the lock upgrade of its first
+    // insert fails with SQLITE_BUSY at once, without waiting.
     this.db.transaction(() => {
       for (const appends of groups) {
         try {
           // Nested transaction = savepoint: a failed group rolls back alone.
           outcomes.push({ ok: true, results: this.writeGroup(appends) });
         } catch (error) {
+          // Some errors (SQLITE_FULL, I/O) roll back the whole transaction, not just the savepoint:
+          // the groups before are gone, and the ones after would commit on their own while every
+          // caller is told it failed. Fail them all, as nothing of them is stored.
+          if (!this.db.inTransaction) throw error;
           outcomes.push({ ok: false, error: serializeError(error) });
         }
       }
-    })();
+    }).immediate();
     return outcomes;
   }
 

@@ -5,3 +5,20 @@ export class ReadStoreUnavailableError extends Error {
     this.name = 'ReadStoreUnavailableError';
   }
 }
+
+/**
+ * A document the store cannot hold (over BSON's 16 MiB on MongoDB). Not
+ * transient: the same event gives the same document, so the projection
+ * parks the event that produced it instead of stopping on it.
+ */
+export class DocumentTooLargeError extends Error {
+  constructor(
+    readonly collection: string,
+    readonly id: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`document ${collection}/${id} is ${bytes} bytes, over the store's limit of ${limit}`);
+    this.name = 'DocumentTooLargeError';
+  }
+}

@@ -64,6 +64,14 @@ export interface ReadStore {
 
   checkpoint(name: string): Promise<bigint | null>;
 
+  /**
+   * Throws DocumentTooLargeError when this store could not hold the document
+   * (stores with a size limit: MongoDB's 16 MiB). Called when a projection
+   * puts it, so the event that made it is parked, not every later commit
+   * failed. Stores without a limit leave it out.
+   */
+  checkDocument?(collection: string, id: string, doc: Doc): void;
+
   /** Removes every document of the collections and the named checkpoints (rebuild from scratch). */
   reset(collections: string[], checkpoints: string[]): Promise<void>;
 

@@ -220,6 +220,8 @@ export class ReadModelBatch implements ProjectionTx {
   }
 
   put(collection: string, id: string, doc: object): void {
+    // A document the store cannot hold fails the event that made it (which is parked), not the commit.
+    this.store.checkDocument?.(collection, id, doc as Doc);
     this.record(collection, id);
     this.setPending(collection, id, doc as Doc);
   }

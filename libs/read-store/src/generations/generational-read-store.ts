@@ -102,6 +102,10 @@ export class GenerationalReadStore implements ReadStore {
     return this.base.checkpoint(this.checkpointName(name));
   }
 
+  checkDocument(collection: string, id: string, doc: Doc): void {
+    this.base.checkDocument?.(this.physical(collection), id, doc);
+  }
+
   reset(collections: string[], checkpoints: string[]): Promise<void> {
     return this.base.reset(collections.map((c) => this.physical(c)), checkpoints.map((c) => this.checkpointName(c)));
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { readStoreContract } from '@mam/testing';
 import { MongoReadStore } from './mongodb-read-store';
+import { DocumentTooLargeError } from '../errors';
 
 const url = process.env.MONGODB_URL;
 
@@ -26,6 +27,37 @@ if (url) {
     },
     { durable: true },
   );
+
+  describe('MongoReadStore on a server', () => {
+    const dbName = `rs_adapter_${randomBytes(6).toString('hex')}`;
+    let store: MongoReadStore;
+    let client: MongoClient;
+    beforeAll(async () => {
+      store = await MongoReadStore.connect(url, dbName);
+      client = await new MongoClient(url).connect();
+    });
+    afterAll(async () => {
+      await store.close();
+      await client.db(dbName).dropDatabase();
+      await client.close();
+    });
+
+    it('creates the checkpoints collection up front, so no first commit creates one inside a transaction', async () => {
+      await store.ensureCollections([{ name: 'items', indexes: [['kind']] }]);
+      const names = (await client.db(dbName).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      expect(names).toEqual(expect.arrayContaining(['checkpoints', 'rm_items']));
+    });
+
+    it('reset drops and recreates a collection with its indexes, outside any transaction', async () => {
+      await store.ensureCollections([{ name: 'items', indexes: [['kind'], ['owner.org', 'active']] }]);
+      const before = (await client.db(dbName).collection('rm_items').indexes()).map((i) => i.name).sort();
+      await store.commit({ puts: [{ collection: 'items', id: 'a', doc: { kind: 'k' } }], deletes: [], checkpoints: [{ name: 'p', position: 1n }] });
+      await store.reset(['items'], ['p']);
+      expect((await client.db(dbName).collection('rm_items').indexes()).map((i) => i.name).sort()).toEqual(before);
+      expect(await store.find('items', {})).toEqual([]);
+      expect(await store.checkpoint('p')).toBeNull();
+    });
+  });
 } else {
   const title = 'MongoDB contract (MONGODB_URL not set: no server here; docker compose up starts one)';
   console.info(`skipped: ${title}`);
@@ -47,5 +79,26 @@ describe('MongoReadStore.connect', () => {
     expect(error!.message).not.toContain('s3cret');
     expect(error!.message).not.toContain('reader');
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('MongoReadStore.checkDocument (no server: BSON sizes only)', () => {
+  // The size check needs no connection: a store without one is enough.
+  const store = Object.create(MongoReadStore.prototype) as MongoReadStore;
+
+  it('given a document over 16 MiB of BSON, then it is refused as too large, naming it', () => {
+    const error = (() => {
+      try {
+        store.checkDocument('contacts', 'c1', { text: 'x'.repeat(16 * 1024 * 1024) });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect(error).toMatchObject({ collection: 'contacts', id: 'c1' });
+  });
+
+  it('given a document well under the limit, then it passes', () => {
+    expect(() => store.checkDocument('contacts', 'c1', { text: 'x'.repeat(15 * 1024 * 1024) })).not.toThrow();
   });
 });

@@ -1,6 +1,8 @@
 import type * as Mongo from 'mongodb';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter as MongoFilter, MongoClient } from 'mongodb';
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
+import { DocumentTooLargeError, ReadStoreUnavailableError } from '../errors';
+import { isDocumentTooLarge, isMongoOutage } from './mongodb-failures';
 
 let loaded: typeof Mongo | undefined;
 /**
@@ -15,6 +17,7 @@ function mongo(): typeof Mongo {
 /** A read-model document as stored: the port's id becomes `_id`. */
 type RmDoc = { _id: string } & Doc;
 type CheckpointDoc = { _id: string; position: string };
+const CHECKPOINTS = 'checkpoints';
 
 // Same rules as the SQLite adapter, so a name valid on one is valid on both; the
 // path rule also keeps `$`-operators (e.g. `$where`) out of filters built from keys.
@@ -23,6 +26,11 @@ const PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
 /** Ops per bulkWrite call: keeps each command well under the 16 MB / 100k-op batch limits. */
 const CHUNK = 1000;
 const NAMESPACE_EXISTS = 48;
+const NAMESPACE_NOT_FOUND = 26;
+/** BSON's limit on one document, as the driver applies it to a whole replace statement. */
+const MAX_BSON_BYTES = 16 * 1024 * 1024;
+/** Room for the statement around the document ({ q: { _id }, u: doc, upsert }). */
+const STATEMENT_OVERHEAD = 1024;
 
 /**
  * The MongoDB read store: one collection `rm_<name>` per read-model collection,
@@ -70,34 +78,54 @@ export class MongoReadStore implements ReadStore {
     return this.db.collection<RmDoc>(`rm_${name}`);
   }
 
+  /**
+   * Checkpoints are what `X-Min-Position` waits on in a process that does
+   * not run the projections. Read with majority: a position read from a
+   * primary that a failover then rolls back would vouch for changes that no
+   * longer exist. (The commits that write them are majority-acknowledged.)
+   */
   private get checkpoints(): Collection<CheckpointDoc> {
-    return this.db.collection<CheckpointDoc>('checkpoints');
+    return this.db.collection<CheckpointDoc>(CHECKPOINTS, { readConcern: { level: 'majority' } });
   }
 
   async ensureCollections(specs: CollectionSpec[]): Promise<void> {
-    const existing = new Set(
-      (await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
-    );
-    for (const spec of specs) {
-      const coll = this.coll(spec.name);
-      // Created up front so commits never create collections inside a transaction
-      // (allowed since 4.4, but two first commits racing would conflict).
-      if (!existing.has(coll.collectionName)) {
-        await this.db.createCollection(coll.collectionName).catch((e: unknown) => {
-          if (!(e instanceof mongo().MongoServerError && e.code === NAMESPACE_EXISTS)) throw e;
-        });
+    for (const spec of specs) for (const fields of spec.indexes) for (const f of fields) if (!PATH.test(f)) throw new Error(`invalid field path ${f}`);
+    await this.guard('ensureCollections', async () => {
+      const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+      // Created up front, the checkpoints too, so commits never create collections inside a
+      // transaction (allowed since 4.4, but two first commits racing would conflict).
+      if (!existing.has(CHECKPOINTS)) await this.createCollection(CHECKPOINTS);
+      for (const spec of specs) {
+        const coll = this.coll(spec.name);
+        if (!existing.has(coll.collectionName)) await this.createCollection(coll.collectionName);
+        for (const fields of spec.indexes) {
+          // _id last: an equality filter on the fields then reads in id order straight
+          // from the index, and afterId becomes a range on it. Same keys = no-op.
+          await coll.createIndex([...fields.map((f): [string, 1] => [f, 1]), ['_id', 1]]);
+        }
       }
-      for (const fields of spec.indexes) {
-        for (const f of fields) if (!PATH.test(f)) throw new Error(`invalid field path ${f}`);
-        // _id last: an equality filter on the fields then reads in id order straight
-        // from the index, and afterId becomes a range on it. Same keys = no-op.
-        await coll.createIndex([...fields.map((f): [string, 1] => [f, 1]), ['_id', 1]]);
-      }
-    }
+    });
+  }
+
+  private async createCollection(name: string): Promise<void> {
+    await this.db.createCollection(name).catch((e: unknown) => {
+      if (!(e instanceof mongo().MongoServerError && e.code === NAMESPACE_EXISTS)) throw e;
+    });
+  }
+
+  /**
+   * Throws DocumentTooLargeError for a document this store cannot hold, when
+   * it is put (inside the projection's handling of the event), so that event
+   * is parked; at commit the whole batch would fail, again and again.
+   */
+  checkDocument(collection: string, id: string, doc: Doc): void {
+    const bytes = mongo().BSON.calculateObjectSize({ _id: id, ...doc }, { ignoreUndefined: true });
+    if (bytes + STATEMENT_OVERHEAD >= MAX_BSON_BYTES) throw new DocumentTooLargeError(collection, id, bytes, MAX_BSON_BYTES - STATEMENT_OVERHEAD);
   }
 
   async get<T = Doc>(collection: string, id: string): Promise<T | null> {
-    const raw = await this.coll(collection).findOne({ _id: id });
+    const coll = this.coll(collection);
+    const raw = await this.guard('get', () => coll.findOne({ _id: id }));
     return raw ? (stripId(raw) as T) : null;
   }
 
@@ -105,7 +133,7 @@ export class MongoReadStore implements ReadStore {
     const coll = this.coll(collection);
     const result = new Map<string, T>();
     for (let i = 0; i < ids.length; i += CHUNK) {
-      for (const raw of await coll.find({ _id: { $in: ids.slice(i, i + CHUNK) } }).toArray()) {
+      for (const raw of await this.guard('getMany', () => coll.find({ _id: { $in: ids.slice(i, i + CHUNK) } }).toArray())) {
         result.set(raw._id, stripId(raw) as T);
       }
     }
@@ -117,16 +145,26 @@ export class MongoReadStore implements ReadStore {
     // Mongo reads limit 0 as "no limit"; the port means "no rows".
     if (options.limit === 0) return [];
     const query: Record<string, unknown> = {};
+    const exact: unknown[] = [];
     for (const [path, value] of Object.entries(filter)) {
       if (!PATH.test(path)) throw new Error(`invalid field path ${path}`);
-      // { $eq: null } matches both a null and a missing field, as the port requires.
-      query[path] = { $eq: value };
+      if (value === null) {
+        // Missing or null, where a path through an array or a scalar is missing (as on SQLite).
+        exact.push({ $in: [{ $type: valueAt(path) }, ['missing', 'null']] });
+      } else {
+        // The plain equality uses the index, but also matches elements of arrays on the path;
+        // the expression keeps only documents whose value at the path is this value (as on SQLite).
+        query[path] = { $eq: value };
+        exact.push({ $eq: [valueAt(path), { $literal: value }] });
+      }
     }
+    if (exact.length > 0) query.$expr = exact.length === 1 ? exact[0] : { $and: exact };
     if (options.afterId !== undefined) query._id = { $gt: options.afterId };
     const projection = options.fields ? Object.fromEntries(options.fields.map((f) => [f, 1])) : undefined;
     let cursor = coll.find(query as MongoFilter<RmDoc>, projection ? { projection } : {}).sort({ _id: 1 });
     if (options.limit !== undefined) cursor = cursor.limit(options.limit);
-    return (await cursor.toArray()).map((raw) => ({ id: raw._id, doc: stripId(raw) as T }));
+    const rows = await this.guard('find', () => cursor.toArray());
+    return rows.map((raw) => ({ id: raw._id, doc: stripId(raw) as T }));
   }
 
   /**
@@ -159,25 +197,47 @@ export class MongoReadStore implements ReadStore {
     }));
     if (byCollection.size === 0 && checkpointOps.length === 0) return;
 
-    await this.inTransaction(async (session) => {
-      // Sequential awaits: a transaction's operations must not run in parallel.
-      for (const { coll, ops } of byCollection.values()) await bulk(coll, ops, session);
-      await bulk(this.checkpoints, checkpointOps, session);
-    });
+    try {
+      await this.inTransaction(async (session) => {
+        // Sequential awaits: a transaction's operations must not run in parallel.
+        for (const { coll, ops } of byCollection.values()) await bulk(coll, ops, session);
+        await bulk(this.checkpoints, checkpointOps, session);
+      });
+    } catch (error) {
+      if (isDocumentTooLarge(error)) for (const p of writes.puts) this.checkDocument(p.collection, p.id, p.doc);
+      throw this.translate('commit', error);
+    }
   }
 
   async checkpoint(name: string): Promise<bigint | null> {
-    const row = await this.checkpoints.findOne({ _id: name });
+    const row = await this.guard('checkpoint', () => this.checkpoints.findOne({ _id: name }));
     return row ? BigInt(row.position) : null;
   }
 
+  /**
+   * No transaction: emptying a big collection in one would run into the
+   * server's 60 s transaction limit. The checkpoints go first, so a crash
+   * part-way leaves documents without a checkpoint (the next rebuild resets
+   * again) and never a checkpoint over emptied data. Each collection is
+   * dropped and created again with its indexes (a drop costs the same for any
+   * size; a crash before the indexes are back is mended by ensureCollections,
+   * which every runner calls before it starts).
+   */
   async reset(collections: string[], checkpoints: string[]): Promise<void> {
     const colls = collections.map((c) => this.coll(c));
-    // deleteMany rather than drop: drops cannot run in a transaction and would
-    // lose the indexes; together, a crash cannot leave a checkpoint over emptied data.
-    await this.inTransaction(async (session) => {
-      for (const coll of colls) await coll.deleteMany({}, { session });
-      if (checkpoints.length) await this.checkpoints.deleteMany({ _id: { $in: checkpoints } }, { session });
+    await this.guard('reset', async () => {
+      if (checkpoints.length) await this.checkpoints.deleteMany({ _id: { $in: checkpoints } }, { writeConcern: { w: 'majority' } });
+      for (const coll of colls) {
+        const indexes = await coll.indexes().catch((e: unknown) => {
+          if (e instanceof mongo().MongoServerError && e.code === NAMESPACE_NOT_FOUND) return [];
+          throw e;
+        });
+        await coll.drop({ writeConcern: { w: 'majority' } }).catch((e: unknown) => {
+          if (!(e instanceof mongo().MongoServerError && e.code === NAMESPACE_NOT_FOUND)) throw e;
+        });
+        await this.createCollection(coll.collectionName);
+        for (const { key, name } of indexes) if (name !== '_id_') await coll.createIndex(key, { name });
+      }
     });
   }
 
@@ -191,6 +251,20 @@ export class MongoReadStore implements ReadStore {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /** Runs a driver call; an outage (failover, lost connection) becomes the port's unavailable error. */
+  private async guard<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.translate(what, error);
+    }
+  }
+
+  private translate(what: string, error: unknown): unknown {
+    if (!isMongoOutage(error)) return error;
+    return new ReadStoreUnavailableError(`MongoDB ${what} failed: ${(error as Error).message}`, error);
   }
 
   private async inTransaction(fn: (session: ClientSession) => Promise<void>): Promise<void> {
@@ -213,6 +287,25 @@ async function bulk<T extends { _id: string }>(
   for (let i = 0; i < ops.length; i += CHUNK) {
     await coll.bulkWrite(ops.slice(i, i + CHUNK), { session, ordered: true });
   }
+}
+
+/**
+ * The value at a dotted path without MongoDB's descent into arrays: each
+ * step reads a field of an object, and anything else on the way (an array,
+ * a scalar, null) makes the value missing, as json_extract does.
+ */
+function valueAt(path: string): unknown {
+  const [first, ...rest] = path.split('.');
+  let value: unknown = `$${first}`;
+  for (const field of rest) {
+    value = {
+      $let: {
+        vars: { v: value },
+        in: { $cond: [{ $eq: [{ $type: '$$v' }, 'object'] }, { $getField: { field, input: '$$v' } }, '$$REMOVE'] },
+      },
+    };
+  }
+  return value;
 }
 
 function stripId(raw: RmDoc): Doc {

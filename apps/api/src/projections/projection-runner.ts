@@ -15,6 +15,14 @@ import { isTransient } from '../commands/transient-errors';
  * 8 ms gave a steadier p99 than 4 ms, and 12 ms no better than 8.)
  */
 export const LIVE_LINGER_MS = 8;
+/**
+ * Documents per read-store commit, checked between events: a MongoDB
+ * transaction of this many upserts takes seconds, far from the server's 60 s
+ * limit. (One event that writes more, such as a back-fill, still commits whole.)
+ */
+export const MAX_DOCUMENTS_PER_COMMIT = 20_000;
+
+type Parked = { projection: string; event: RecordedEvent; error: unknown };
 /** Distance in positions to the head (positions are ordered, not contiguous: not an event count). */
 export function lagOf(head: bigint | null, position: bigint | null): bigint {
   if (head === null) return 0n;
@@ -140,10 +148,17 @@ export class ProjectionRunner {
   }
 
   private async handle(batch: RecordedEvent[]): Promise<void> {
-    const tx = new ReadModelBatch(this.readStore);
+    let tx = new ReadModelBatch(this.readStore);
     await tx.prefetch(this.projections.flatMap((p) => p.prefetch?.(batch) ?? []));
-    const parked: Array<{ projection: string; event: RecordedEvent; error: unknown }> = [];
-    for (const event of batch) {
+    let parked: Parked[] = [];
+    for (const [i, event] of batch.entries()) {
+      // Past the cap, what is pending is committed at this event boundary with checkpoints at the
+      // event before: no read-store transaction grows near MongoDB's 60 s limit.
+      if (i > 0 && tx.size >= MAX_DOCUMENTS_PER_COMMIT) {
+        await this.commitThrough(batch[i - 1].position, tx, parked);
+        tx = new ReadModelBatch(this.readStore);
+        parked = [];
+      }
       await tx.maybeYield();
       for (const p of this.projections) {
         const done = this.positions.get(p.name);
@@ -161,7 +176,11 @@ export class ProjectionRunner {
         }
       }
     }
-    const last = batch[batch.length - 1].position;
+    await this.commitThrough(batch[batch.length - 1].position, tx, parked);
+  }
+
+  /** Commits the unit of work with every projection's checkpoint at `last`. */
+  private async commitThrough(last: bigint, tx: ReadModelBatch, parked: Parked[]): Promise<void> {
     for (const entry of parked) {
       const doc = parkedEntry(entry.projection, entry.event, entry.error);
       tx.put(PARKED_COLLECTION, doc.id, doc);

@@ -27,11 +27,22 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
-    // Check everything first, then write: all or nothing.
-    const plans = appends.map((a) => this.plan(a));
-    const results = plans.map((plan, i) => plan ?? this.write(appends[i]));
-    this.signal.notify();
-    return results;
+    // In turn, as the embedded store's transaction does (a stream named twice sees its first
+    // append), and all or nothing: a failure takes back what this call wrote.
+    const logLength = this.log.length;
+    try {
+      const results = appends.map((a) => this.plan(a) ?? this.write(a));
+      this.signal.notify();
+      return results;
+    } catch (error) {
+      for (const e of this.log.splice(logLength)) {
+        this.byId.delete(e.id);
+        const stream = this.streams.get(e.streamId)!;
+        stream.pop();
+        if (stream.length === 0) this.streams.delete(e.streamId);
+      }
+      throw error;
+    }
   }
 
   private plan({ streamId, events, expected }: StreamAppend): AppendResult | null {

@@ -261,6 +261,55 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
       });
     });
 
+    describe('repeats and one stream named twice', () => {
+      it('a repeated appendMany answers with the same revisions and appends nothing, also after its streams moved on', async () => {
+        const [a, b] = [streamName('repeat-a'), streamName('repeat-b')];
+        const appends = [
+          { streamId: a, expected: 'no_stream' as const, events: [event(), event()] },
+          { streamId: b, expected: 'no_stream' as const, events: [event()] },
+        ];
+        const first = await store.appendMany(appends);
+        const again = await store.appendMany(appends);
+        expect(again.map((r) => r.nextRevision)).toEqual(first.map((r) => r.nextRevision));
+        const lastOf = async (s: string) => (await store.readStream(s)).at(-1)!.position;
+        // A position at or after the append's events: what a read-your-writes wait needs.
+        expect(again[0].position >= (await lastOf(a))).toBe(true);
+        expect(again[1].position >= (await lastOf(b))).toBe(true);
+
+        await store.append(a, [event()], 1n);
+        await store.append(b, [event()], 0n);
+        const later = await store.appendMany(appends);
+        expect(later.map((r) => r.nextRevision)).toEqual(first.map((r) => r.nextRevision));
+        expect((await store.readStream(a)).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+        expect(await store.readStream(b)).toHaveLength(2);
+      });
+
+      it('a stream named twice in one appendMany is written in turn: the second append sees the first', async () => {
+        const [s, t] = [streamName('twice'), streamName('twice-other')];
+        const [x, y, z] = [event(), event(), event()];
+        const results = await store.appendMany([
+          { streamId: s, expected: 'no_stream', events: [x] },
+          { streamId: t, expected: 'no_stream', events: [y] },
+          { streamId: s, expected: 0n, events: [z] },
+        ]);
+        expect(results.map((r) => r.nextRevision)).toEqual([0n, 0n, 1n]);
+        expect((await store.readStream(s)).map((e) => e.id)).toEqual([x.id, z.id]);
+      });
+
+      it('a stream named twice whose second expectation cannot hold after the first is refused, and nothing is written', async () => {
+        const [s, t] = [streamName('twice-refused'), streamName('twice-refused-other')];
+        await expect(
+          store.appendMany([
+            { streamId: t, expected: 'no_stream', events: [event()] },
+            { streamId: s, expected: 'no_stream', events: [event()] },
+            { streamId: s, expected: 'no_stream', events: [event()] },
+          ]),
+        ).rejects.toThrow();
+        expect(await store.readStream(s)).toEqual([]);
+        expect(await store.readStream(t)).toEqual([]);
+      });
+    });
+
     describe('concurrency', () => {
       it('50 concurrent appends to different streams all land, each once', async () => {
         const start = await store.headPosition();

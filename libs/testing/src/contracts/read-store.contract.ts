@@ -1,4 +1,4 @@
-import type { CollectionSpec, Doc, ReadStore, WriteSet } from '@mam/read-store';
+import { DocumentTooLargeError, ReadStoreUnavailableError, type CollectionSpec, type Doc, type ReadStore, type WriteSet } from '@mam/read-store';
 
 export interface ReadStoreHarness {
   store: ReadStore;
@@ -212,6 +212,27 @@ export function readStoreContract(
       });
     });
 
+    describe('find on documents with arrays (equality is on the value at the path, as on SQLite)', () => {
+      beforeEach(async () => {
+        await put({
+          listed: { kind: ['a', 'b'], n: [1], owner: [{ org: 'o1' }] },
+          scalar: { kind: 'a', n: 1, owner: { org: 'o1' } },
+          nested: { owner: { org: ['o1'] } },
+        });
+      });
+
+      it('a scalar filter does not match an array that contains the value, at the top or down a path', async () => {
+        expect(ids(await store.find('items', { kind: 'a' }))).toEqual(['scalar']);
+        expect(ids(await store.find('items', { n: 1 }))).toEqual(['scalar']);
+        expect(ids(await store.find('items', { 'owner.org': 'o1' }))).toEqual(['scalar']);
+      });
+
+      it('null matches a path that runs into an array (missing there), not an array at the path', async () => {
+        expect(ids(await store.find('items', { 'owner.org': null }))).toEqual(['listed']);
+        expect(ids(await store.find('items', { kind: null }))).toEqual(['nested']);
+      });
+    });
+
     describe('pagination over 250 documents', () => {
       const order = Array.from({ length: 250 }, (_, i) => (i * 97) % 250); // a permutation of 0..249
 
@@ -270,6 +291,44 @@ export function readStoreContract(
         await store.commit(writes({ checkpoints: [{ name: 'p', position: 7n }] }));
         expect(await store.get('items', 'a')).toStrictEqual({ v: 1 });
         expect(await store.checkpoint('p')).toBe(7n);
+      });
+    });
+
+    describe('big documents', () => {
+      it('a 1 MiB document round-trips', async () => {
+        const text = 'x'.repeat(1024 * 1024);
+        await put({ big: { text } });
+        expect(((await store.get<{ text: string }>('items', 'big'))!.text).length).toBe(text.length);
+      });
+
+      it('a document over the store\'s limit is refused as too large, not as an outage, and its commit applies nothing', async () => {
+        // 17 MiB: over BSON's 16 MiB; stores without a limit keep it.
+        const huge = { text: 'x'.repeat(17 * 1024 * 1024) };
+        let refused: unknown;
+        try {
+          store.checkDocument?.('items', 'huge', huge);
+        } catch (error) {
+          refused = error;
+        }
+        if (!refused) {
+          await put({ huge });
+          expect(((await store.get<{ text: string }>('items', 'huge'))!.text).length).toBe(huge.text.length);
+          return;
+        }
+        expect(refused).toBeInstanceOf(DocumentTooLargeError);
+        expect(refused).toMatchObject({ collection: 'items', id: 'huge' });
+        await put({ kept: { v: 1 } });
+        const error = await store
+          .commit(writes({ puts: [{ collection: 'items', id: 'kept', doc: { v: 2 } }, { collection: 'items', id: 'huge', doc: huge }], checkpoints: [{ name: 'p', position: 1n }] }))
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error).toBeInstanceOf(DocumentTooLargeError);
+        expect(error).not.toBeInstanceOf(ReadStoreUnavailableError);
+        expect(await store.get('items', 'kept')).toStrictEqual({ v: 1 });
+        expect(await store.get('items', 'huge')).toBeNull();
+        expect(await store.checkpoint('p')).toBeNull();
       });
     });
 
@@ -347,6 +406,12 @@ export function readStoreContract(
       // Still usable, indexes and all.
       await put({ c: { kind: 'k' } });
       expect(ids(await store.find('items', { kind: 'k' }))).toEqual(['c']);
+    });
+
+    it('reset of collections and checkpoints that were never written is harmless', async () => {
+      await store.reset(['neverWritten', 'others'], ['never-stored']);
+      await put({ a: { kind: 'k' } });
+      expect(ids(await store.find('items', { kind: 'k' }))).toEqual(['a']);
     });
 
     it('ensureCollections is idempotent and keeps data', async () => {

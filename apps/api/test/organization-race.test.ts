@@ -157,6 +157,31 @@ describe('O4 and O6 under concurrency (HTTP)', () => {
     await expectMembershipConsistent(user, [...ps, x], orgs);
   });
 
+  it('concurrent member edits, half of which change nothing when decided: every 200 answers a position at which the organization has the set it asked for', async () => {
+    const { user, ps, xs } = await given(1, 2);
+    const [p] = ps;
+    const [a, b] = xs;
+    const created = await ok(postOrganization(t, user, { organizationId: uid('sets-org'), primaryAccountId: p, additionalAccountIds: [a, b] }), 201);
+    const organizationId = created.organizationId as string;
+    const sets = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? [p, a, b] : [p, a]));
+    const headers = await Promise.all(sets.map(() => orgHeaders(user, { acting: p })));
+
+    const answers = await Promise.all(sets.map((accountIds, i) => t.request('PUT', `/v1/organizations/${organizationId}/members`, { body: { accountIds }, headers: headers[i] })));
+
+    const events = await t.events.readStream(organizationStream(organizationId));
+    const membersAt = (position: bigint) =>
+      events
+        .filter((e) => e.position <= position)
+        .reduce<Organization | null>((s, e) => evolveOrganization(s, { type: e.type, data: e.data } as OrganizationEvent), null)!
+        .members.map((m) => m.accountId)
+        .sort();
+    const ok200 = answers.map((r, i) => ({ r, set: [...sets[i]].sort() })).filter(({ r }) => r.status === 200);
+    expect(ok200.length).toBeGreaterThan(0);
+    for (const r of answers.filter((r) => r.status !== 200)) expect(outcome(r)).toEqual({ status: 409, code: 'CONFLICT' });
+    const wrong = ok200.filter(({ r, set }) => JSON.stringify(membersAt(BigInt(r.body.position))) !== JSON.stringify(set));
+    expect(wrong.map(({ r, set }) => ({ position: r.body.position, asked: set, held: membersAt(BigInt(r.body.position)) }))).toEqual([]);
+  });
+
   it('O6 one step-up assertion used by two concurrent commands: exactly one succeeds', async () => {
     const { user, ps } = await given(2, 0);
     const token = await stepUp(user);

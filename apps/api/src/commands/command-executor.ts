@@ -108,9 +108,9 @@ export class CommandExecutor {
         ...(options.actorUserId ? { actorUserId: options.actorUserId } : {}),
         command: options.name,
       };
-      const appends: StreamAppend[] = decision.writes
-        .filter((w) => w.events.length > 0)
-        .map((w) => ({
+      // A stream the command would write but has nothing for still goes in, without events: the store
+      // checks its revision, so "nothing to do" is answered only if it still holds when answered.
+      const appends: StreamAppend[] = decision.writes.map((w) => ({
           streamId: w.streamId,
           expected: loader.expectation(w.streamId),
           events: w.events.map((e, i) => ({ id: eventId(options.commandId, w.streamId, i), type: e.type, data: e.data, metadata })),

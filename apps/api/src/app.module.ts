@@ -25,6 +25,9 @@ import { MirroringQueries } from './mirroring/mirroring.queries';
 import { ReportsController } from './reports/reports.controller';
 import { ReportCommands } from './reports/report.commands';
 import { ReportQueries } from './reports/report.queries';
+import { AssetsController } from './assets/assets.controller';
+import { AssetCommands } from './assets/asset.commands';
+import { AssetQueries } from './assets/asset.queries';
 
 @Module({})
 export class AppModule {
@@ -37,7 +40,7 @@ export class AppModule {
         // Nest's logger writes through the root pino logger; requests are logged by a Fastify hook (request-log.ts).
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
       ],
-      controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController, ReportsController],
+      controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController, ReportsController, AssetsController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         MetricsRegistry,
@@ -54,6 +57,8 @@ export class AppModule {
         MirroringQueries,
         ReportCommands,
         ReportQueries,
+        AssetCommands,
+        AssetQueries,
       ],
       // The ops CLI runs this module without its loops and uses these directly.
       exports: [ProjectionsService, SagasService, OrganizationCommands],

@@ -3,6 +3,7 @@ import { accountsProjection, accountUsersProjection } from '../accounts/account.
 import { organizationHistoryProjection, organizationsProjection } from '../organizations/organization.projections';
 import { mirroringProjection } from '../mirroring/mirroring.projection';
 import { reportsProjection } from '../reports/report.projection';
+import { assetCopiesProjection, assetsProjection } from '../assets/asset.projections';
 
 /** Every read-model projection of the service; the ops CLI rebuilds from the same list. */
 export const ALL_PROJECTIONS: Projection[] = [
@@ -12,4 +13,6 @@ export const ALL_PROJECTIONS: Projection[] = [
   organizationHistoryProjection,
   mirroringProjection,
   reportsProjection,
+  assetsProjection,
+  assetCopiesProjection,
 ];

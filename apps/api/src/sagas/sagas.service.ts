@@ -9,6 +9,9 @@ import { lifecycleSaga } from './lifecycle.saga';
 import type { ProcessManager } from './saga';
 import { SagaRunner, type Dispatch } from './saga-runner';
 import { ProjectionMetrics } from '../ops/metrics.service';
+import { AssetCommands } from '../assets/asset.commands';
+import { assetCopyProcess } from '../assets/asset-copy.process';
+import { eventStoreAssetCopyContext } from '../assets/asset-copy.context';
 
 /** A process with what it reads and how its commands are carried out. */
 export interface ProcessRegistration<Command, Context> {
@@ -36,6 +39,7 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(READ_STORE) readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     organizations: OrganizationCommands,
+    assets: AssetCommands,
     metrics: ProjectionMetrics,
   ) {
     const registrations = [
@@ -43,6 +47,11 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
         process: lifecycleSaga,
         context: eventStoreSagaContext(events),
         dispatch: (command, commandId, causationId) => organizations.byPolicy(command, commandId, causationId),
+      }),
+      registration({
+        process: assetCopyProcess,
+        context: eventStoreAssetCopyContext(events),
+        dispatch: (command, commandId, causationId) => assets.carryOut(command, commandId, causationId),
       }),
     ];
     this.runners = registrations.map(

@@ -121,7 +121,8 @@ export class SqliteReadStore implements ReadStore {
       params.push(options.afterId);
     }
     for (const f of options.fields ?? []) if (!NAME.test(f)) throw new Error(`invalid field name ${f}`);
-    const docColumn = options.fields ? `json_object(${options.fields.map((f) => `'${f}', json_extract(doc, '$.${f}')`).join(', ')})` : 'doc';
+    // `->` keeps a field's JSON type; json_extract would turn true/false into 1/0.
+    const docColumn = options.fields ? `json_object(${options.fields.map((f) => `'${f}', doc -> '$.${f}'`).join(', ')})` : 'doc';
     let sql = `SELECT id, ${docColumn} AS doc FROM "rm_${collection}"`;
     if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
     sql += ' ORDER BY id';

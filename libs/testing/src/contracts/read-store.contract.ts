@@ -106,6 +106,14 @@ export function readStoreContract(
         expect(await store.get('items', 'a')).toStrictEqual({ n: 1, inner: { n: 1 } });
       });
 
+      it('find with a fields hint keeps each field as stored (booleans stay booleans)', async () => {
+        const doc = { on: true, off: false, n: 3, s: 'x', list: [true, 1, 'a'], obj: { deep: false }, skipped: 'big' };
+        await put({ a: doc });
+        const [row] = await store.find<typeof doc>('items', {}, { fields: ['on', 'off', 'n', 's', 'list', 'obj'] });
+        const { skipped: _s, ...wanted } = doc;
+        expect(row.doc).toMatchObject(wanted);
+      });
+
       it('keeps collections apart', async () => {
         await put({ a: { from: 'items' } });
         await put({ a: { from: 'others' } }, 'others');

@@ -1,4 +1,5 @@
-import { TestApp } from './test-app';
+import { SagasService } from '../src/sagas/sagas.service';
+import { TestApp, type Answer } from './test-app';
 import { eligibleAccounts, eventually, features, givenOrganization, ok, orgHeaders, uid, type Connection, type Eligible } from './fixtures';
 
 /**
@@ -49,11 +50,22 @@ describe('assets and asset copies through the real app (AC1–AC4)', () => {
   const requestCopy = (s: Setup, body: Record<string, unknown>, user = s.user) =>
     t.request('POST', `/v1/organizations/${s.organizationId}/asset-copies`, { body: { sourceAccountId: s.source, targetAccountId: s.target, ...body }, headers: { 'x-actor-user-id': user } });
   const getCopy = (copyId: string, user: string, position?: string) => t.read(`/v1/asset-copies/${copyId}`, position, { 'x-actor-user-id': user });
-  const settled = (copyId: string, user: string) => eventually(async () => (await getCopy(copyId, user)).body, (b) => b?.status !== undefined && b.status !== 'pending');
+  const settled = (copyId: string, user: string) => eventually(async () => (await getCopy(copyId, user)).body, (b) => b?.status === 'completed' || b?.status === 'failed');
   const assetsOf = async (accountId: string) => (await ok(t.request('GET', `/v1/accounts/${accountId}/assets`))).items as any[];
 
+  /** Until the sagas and process managers have reacted to everything in the log (they append in the background). */
+  async function quiet(): Promise<void> {
+    const runners = t.app.get(SagasService).runners;
+    for (;;) {
+      const head = await t.headPosition();
+      await eventually(async () => runners.every((r) => r.reached(head)), (reached) => reached);
+      if ((await t.headPosition()) === head) return;
+    }
+  }
+
   /** A refusal appends nothing: the log's length is unchanged. */
-  async function refused(request: () => Promise<{ status: number; body: any }>, status: number, code: string) {
+  async function refused(request: () => Promise<Answer>, status: number, code: string) {
+    await quiet();
     const before = await t.eventCount();
     const res = await request();
     expect({ status: res.status, code: res.body.code, type: res.headers['content-type'] }).toEqual({ status, code, type: expect.stringContaining('application/problem+json') });
@@ -157,6 +169,7 @@ describe('assets and asset copies through the real app (AC1–AC4)', () => {
       const copyId = uid('copy');
       await ok(requestCopy(s, { copyId, assetIds: ['e1'] }), 202);
       await settled(copyId, s.user);
+      await quiet();
       const before = await t.eventCount();
       const again = await requestCopy(s, { copyId, assetIds: ['f1'], targetAccountId: s.primary });
       expect(again.status).toBe(202);
@@ -226,7 +239,7 @@ describe('asset copies carried out after the request (AC2, AC1)', () => {
   }
 
   const settled = (copyId: string, user: string) =>
-    eventually(async () => (await t.request('GET', `/v1/asset-copies/${copyId}`, { headers: { 'x-actor-user-id': user } })).body, (b) => b?.status !== 'pending');
+    eventually(async () => (await t.request('GET', `/v1/asset-copies/${copyId}`, { headers: { 'x-actor-user-id': user } })).body, (b) => b?.status === 'completed' || b?.status === 'failed');
 
   it('AC2 the copy is the source as it stood at the request: an edit made while the copy was pending does not reach it', async () => {
     const c = await pendingCopy('snapshot');

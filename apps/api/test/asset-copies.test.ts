@@ -218,6 +218,9 @@ describe('assets and asset copies through the real app (AC1–AC4)', () => {
  * edited, or the target leaves; then the service restarts with the process.
  */
 describe('asset copies carried out after the request (AC2, AC1)', () => {
+  /** A restarted service catches up from its checkpoints first; on a loaded machine that takes seconds. */
+  const RESTARTED_MS = 20_000;
+  jest.setTimeout(60_000);
   let t: TestApp;
   beforeEach(async () => (t = await TestApp.start({ RUN_SAGAS: 'false' })));
   afterEach(() => t.close());
@@ -239,7 +242,7 @@ describe('asset copies carried out after the request (AC2, AC1)', () => {
   }
 
   const settled = (copyId: string, user: string) =>
-    eventually(async () => (await t.request('GET', `/v1/asset-copies/${copyId}`, { headers: { 'x-actor-user-id': user } })).body, (b) => b?.status === 'completed' || b?.status === 'failed');
+    eventually(async () => (await t.request('GET', `/v1/asset-copies/${copyId}`, { headers: { 'x-actor-user-id': user } })).body, (b) => b?.status === 'completed' || b?.status === 'failed', RESTARTED_MS);
 
   it('AC2 the copy is the source as it stood at the request: an edit made while the copy was pending does not reach it', async () => {
     const c = await pendingCopy('snapshot');

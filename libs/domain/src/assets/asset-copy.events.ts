@@ -54,7 +54,8 @@ export type AssetCopyState = AssetCopy | null;
 export function evolveAssetCopy(state: AssetCopyState, event: AssetCopyEvent): AssetCopyState {
   switch (event.type) {
     case 'AssetCopyRequested':
-      return { request: event.data, status: 'pending', items: [] };
+      // A copy is requested once (its stream is created by the request); a redelivery changes nothing.
+      return state ?? { request: event.data, status: 'pending', items: [] };
     case 'AssetCopyCompleted':
       return state && { ...state, status: 'completed', items: event.data.items };
     case 'AssetCopyFailed':

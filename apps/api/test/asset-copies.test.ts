@@ -289,4 +289,12 @@ describe('asset copies carried out after the request (AC2, AC1)', () => {
     );
     expect(await settled(retry.copyId, c.user)).toMatchObject({ status: 'completed' });
   });
+
+  it('AC1 a copy larger than one append may be (ASSET_COPY_MAX_BYTES; KurrentDB caps appends): failed with too-large, nothing written', async () => {
+    const c = await pendingCopy('too-large');
+    await t.restart({ RUN_SAGAS: 'true', ASSET_COPY_MAX_BYTES: '300' });
+    const done = await settled(c.copyId, c.user);
+    expect(done).toMatchObject({ status: 'failed', items: [], error: { reason: 'too-large', detail: expect.stringContaining('fewer assets') } });
+    expect((await ok(t.request('GET', `/v1/accounts/${c.target}/assets`))).items).toEqual([]);
+  });
 });

@@ -24,12 +24,11 @@ import {
   type DomainEvent,
 } from '@mam/domain';
 import { EVENT_STORE, type EventStore } from '@mam/event-store';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandExecutor, type CommandResult, type Decision, type StreamLoader } from '../commands/command-executor';
 import { copiedAssetId } from './copied-asset-id';
 
 export type CarryOutAssetCopy = Extract<AssetCopyCommand, { type: 'CarryOutAssetCopy' }>;
-
-const decider = assetCopyDecider(copiedAssetId);
 
 /**
  * Assets (CRM data of an account, one stream per asset) and asset copies
@@ -39,10 +38,15 @@ const decider = assetCopyDecider(copiedAssetId);
  */
 @Injectable()
 export class AssetCommands {
+  private readonly decider: ReturnType<typeof assetCopyDecider>;
+
   constructor(
     private readonly executor: CommandExecutor,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'assetCopyMaxBytes'>,
+  ) {
+    this.decider = assetCopyDecider(copiedAssetId, { maxBytes: config.assetCopyMaxBytes });
+  }
 
   saveAsset(accountId: string, assetId: string, fields: AssetFields): Promise<CommandResult> {
     return this.executor.execute({
@@ -79,7 +83,7 @@ export class AssetCommands {
         for (const assetId of new Set(request.assetIds)) {
           world = fold(world, await loader.load<CopyWorldEvent>(assetStream(request.sourceAccountId, assetId)));
         }
-        return { writes: [{ streamId: copyStreamId, events: decider.decide({ type: 'RequestAssetCopy', data: request }, world) }] };
+        return { writes: [{ streamId: copyStreamId, events: this.decider.decide({ type: 'RequestAssetCopy', data: request }, world) }] };
       },
     });
   }
@@ -102,7 +106,7 @@ export class AssetCommands {
     for (const sourceAssetId of reachable) {
       world = fold(world, await loader.load<CopyWorldEvent>(assetStream(targetAccountId, copiedAssetId(copyId, sourceAssetId))));
     }
-    const events = decider.decide(command, world);
+    const events = this.decider.decide(command, world);
     const byStream = new Map<string, DomainEvent[]>();
     for (const e of events) {
       const streamId = e.type === 'AssetCopied' ? assetStream(e.data.accountId, e.data.assetId) : copyStreamId;

@@ -42,7 +42,7 @@ export class AssetCopyItemDto {
 
 export class AssetCopyErrorDto {
   @ApiProperty({
-    enum: ['organization-deleted', 'source-left-organization', 'target-left-organization', 'target-deactivated', 'flow-revoked', 'source-asset-missing', 'target-asset-id-taken'],
+    enum: ['organization-deleted', 'source-left-organization', 'target-left-organization', 'target-deactivated', 'flow-revoked', 'source-asset-missing', 'target-asset-id-taken', 'too-large'],
   })
   reason!: string;
   @ApiProperty({ description: 'what happened and what to do before requesting the copy again' }) detail!: string;

@@ -15,6 +15,8 @@ export interface AppConfig {
   /** Run projections and sagas in this process (tests may turn sagas off). */
   runProjections: boolean;
   runSagas: boolean;
+  /** The most one asset copy may write (its one atomic append), in bytes; unlimited when absent. */
+  assetCopyMaxBytes?: number;
   /** Warnings to log once the logger exists (dev defaults in use). */
   warnings: string[];
 }
@@ -62,8 +64,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     runProjections: env.RUN_PROJECTIONS !== 'false',
     runSagas: env.RUN_SAGAS !== 'false',
+    assetCopyMaxBytes: assetCopyMaxBytes(env, eventStore),
     warnings,
   };
+}
+
+/**
+ * KurrentDB refuses an append over its MaxAppendSize (1 MiB unless the
+ * server is configured otherwise); a copy is one append, so on KurrentDB it
+ * is capped below that, leaving room for the event envelopes. The embedded
+ * store has no such limit. ASSET_COPY_MAX_BYTES overrides either.
+ */
+function assetCopyMaxBytes(env: NodeJS.ProcessEnv, eventStore: AppConfig['eventStore']): number | undefined {
+  if (env.ASSET_COPY_MAX_BYTES !== undefined) {
+    const n = Number(env.ASSET_COPY_MAX_BYTES);
+    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`ASSET_COPY_MAX_BYTES must be a positive integer, not ${env.ASSET_COPY_MAX_BYTES}`);
+    return n;
+  }
+  return eventStore === 'kurrentdb' ? 1024 * 1024 - 128 * 1024 : undefined;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -219,4 +219,11 @@ describe('carrying out an asset copy (AC2, AC3, AC4)', () => {
 
   it('AC2 a target asset already holding a copy id (stored there by hand) fails the copy instead of overwriting it', () =>
     spec.given([...organization(), l1, f1, e1, saved(copied(COPY, 'f1'), fields('form'), T), requested()]).when(carryOut).then(failed('target-asset-id-taken')));
+
+  it('AC1 a copy larger than one append may be: failed, too-large, nothing written', () => {
+    const limited = DeciderSpecification.for(assetCopyDecider(copied, { maxBytes: 600 }));
+    const big = email('big', [], { content: { body: 'é'.repeat(400) } });
+    limited.given([...organization(), big, requested({ assetIds: ['big'] })]).when(carryOut).then(failed('too-large'));
+    limited.given([...organization(), l1, requested({ assetIds: ['l1'] })]).when(carryOut).then([copyOf(l1, []), expect.objectContaining({ type: 'AssetCopyCompleted' })]);
+  });
 });

@@ -15,6 +15,15 @@ export type AssetCopyCommand =
 /** The id a copy takes in the target: derived from the copy and the source asset, so a redelivery writes the same ids. */
 export type CopiedAssetId = (copyId: string, sourceAssetId: string) => string;
 
+export interface AssetCopyLimits {
+  /**
+   * The most one copy may write, in bytes of JSON: its copies and completion
+   * are one atomic append, and an event store may cap an append's size
+   * (KurrentDB's MaxAppendSize). Unlimited when absent.
+   */
+  maxBytes?: number;
+}
+
 function hasFlow(world: CopyWorld, from: string, to: string): boolean {
   const org = world.organization;
   if (!org) return false;
@@ -87,7 +96,7 @@ export function reachableAssets(accountId: string, requested: string[], assets: 
  * into the target), or the failure with its reason. A copy no longer
  * pending decides nothing: a redelivery appends nothing twice.
  */
-function decideCarryOut(copyId: string, world: CopyWorld, copiedAssetId: CopiedAssetId): Array<AssetEvent | AssetCopyEvent> {
+function decideCarryOut(copyId: string, world: CopyWorld, copiedAssetId: CopiedAssetId, limits: AssetCopyLimits): Array<AssetEvent | AssetCopyEvent> {
   const copy = world.copy;
   if (!copy || copy.status !== 'pending') return [];
   const failed = (reason: AssetCopyFailure, detail: string): AssetCopyEvent[] => [{ type: 'AssetCopyFailed', data: { copyId, reason, detail } }];
@@ -119,11 +128,32 @@ function decideCarryOut(copyId: string, world: CopyWorld, copiedAssetId: CopiedA
   }));
   const items: AssetCopyItem[] = assets.map((a) => ({ sourceAssetId: a.assetId, targetAssetId: newIds.get(a.assetId)!, type: a.type }));
   events.push({ type: 'AssetCopyCompleted', data: { copyId, items } });
+  if (limits.maxBytes !== undefined) {
+    const bytes = events.reduce((n, e) => n + utf8Length(JSON.stringify(e.data)), 0);
+    if (bytes > limits.maxBytes) {
+      return failed('too-large', `the copy of ${assets.length} assets is ${bytes} bytes, more than the ${limits.maxBytes} one copy may write; request fewer assets per copy`);
+    }
+  }
   return events;
 }
 
+/** UTF-8 bytes of a string, without a platform API (the domain has none). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i += 1;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** AC1–AC4 as Emmett's decider over a CopyWorld; the target ids come from `copiedAssetId`. */
-export function assetCopyDecider(copiedAssetId: CopiedAssetId): Decider<CopyWorld, AssetCopyCommand, CopyWorldEvent> {
+export function assetCopyDecider(copiedAssetId: CopiedAssetId, limits: AssetCopyLimits = {}): Decider<CopyWorld, AssetCopyCommand, CopyWorldEvent> {
   return {
     initialState: emptyCopyWorld,
     evolve: evolveCopyWorld,
@@ -132,7 +162,7 @@ export function assetCopyDecider(copiedAssetId: CopiedAssetId): Decider<CopyWorl
         case 'RequestAssetCopy':
           return decideRequest(command.data, world);
         case 'CarryOutAssetCopy':
-          return decideCarryOut(command.data.copyId, world, copiedAssetId);
+          return decideCarryOut(command.data.copyId, world, copiedAssetId, limits);
       }
     },
   };

@@ -28,7 +28,8 @@ export type AssetCopyFailure =
   | 'target-deactivated'
   | 'flow-revoked'
   | 'source-asset-missing'
-  | 'target-asset-id-taken';
+  | 'target-asset-id-taken'
+  | 'too-large';
 
 /** One stream per copy request (`asset-copy-{copyId}`): requested, then completed or failed. */
 export type AssetCopyEvent =

@@ -1,8 +1,12 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { Problem, type FieldError } from './problem';
 import { droppedFields, strippedFields } from './body-fields';
+import { compiledCheck } from './compiled-validation';
 
 const unknownFields = (paths: string[]) => Problem.validation(paths.map((path) => ({ path, message: `property ${path.split('.').pop()} should not exist` })));
+
+/** Nest's pipe leaves these as they are; the fast path only vouches for DTO classes. */
+const NOT_DTOS = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
@@ -21,6 +25,8 @@ class BodyValidationPipe extends ValidationPipe {
       throw Problem.validation([{ path: '', message: 'the body must be a JSON object' }]);
     }
     if (metadata.type !== 'body') return super.transform(value, metadata);
+    // A body its DTO's compiled rules vouch for is valid as it is; anything else gets the full pipe and its 400.
+    if (metadata.metatype && !NOT_DTOS.has(metadata.metatype) && compiledCheck(metadata.metatype)?.(value as Record<string, unknown>)) return value;
     const stripped = strippedFields(value, metadata.metatype);
     if (stripped.length) throw unknownFields(stripped);
     const result = await super.transform(value, metadata);

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { TestApp } from '../apps/api/test/test-app';
 import { STEP_UP_SECRET } from '../apps/api/test/test-app';
 import { eligibleAccounts, features, givenOrganization, type Eligible } from '../apps/api/test/fixtures';
-import { api, buildService, startService, type Service } from './http/processes';
+import { api, buildService, cpuMs, startService, type Service } from './http/processes';
 import { fmt, load, perSecond, summaryRow } from './report';
 
 const BATCHES = Number(process.env.BENCH_SYNC_BATCHES ?? 60);
@@ -68,6 +68,8 @@ interface SyncFigures {
   lagMs: number;
   endToEndRate: number;
   maxBatchMs: number;
+  /** The service process's CPU time per contact, from the first batch until the read models showed the last. */
+  cpuUs: number | null;
 }
 
 /** `batches` batches of SIZE upserts, IN_FLIGHT at a time; then waits for the read models to reach the last answer. */
@@ -75,6 +77,7 @@ async function sync(service: Service, accountId: string, prefix: string, batches
   let next = 0;
   let last = 0n;
   let maxBatchMs = 0;
+  const cpuBefore = cpuMs(service.process);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
@@ -96,8 +99,10 @@ async function sync(service: Service, accountId: string, prefix: string, batches
     if (res.status !== 503) throw new Error(`GET mirrored-contacts: ${res.status} ${JSON.stringify(res.body)}`);
   }
   const visible = performance.now();
+  const cpuAfter = cpuMs(service.process);
   const contacts = batches * SIZE;
-  return { ackRate: perSecond(contacts, acknowledged - started), lagMs: visible - acknowledged, endToEndRate: perSecond(contacts, visible - started), maxBatchMs };
+  const cpuUs = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / contacts;
+  return { ackRate: perSecond(contacts, acknowledged - started), lagMs: visible - acknowledged, endToEndRate: perSecond(contacts, visible - started), maxBatchMs, cpuUs };
 }
 
 async function viewer(service: Service, accountId: string): Promise<void> {
@@ -123,24 +128,24 @@ async function main(): Promise<void> {
       // (a) a plain account (the organization's primary: no flow starts or ends there).
       await sync(service, plain, 'w', 2); // warm-up (not counted)
       const a = await sync(service, plain, 'p', BATCHES);
-      console.log(`  (a) plain account: ${fmt(a.ackRate)} contacts/s acknowledged (slowest batch ${a.maxBatchMs.toFixed(0)} ms), read models ${a.lagMs.toFixed(0)} ms behind at the last answer, ${fmt(a.endToEndRate)} contacts/s end to end`);
+      console.log(`  (a) plain account: ${fmt(a.ackRate)} contacts/s acknowledged (slowest batch ${a.maxBatchMs.toFixed(0)} ms), read models ${a.lagMs.toFixed(0)} ms behind at the last answer, ${fmt(a.endToEndRate)} contacts/s end to end; service CPU ${a.cpuUs?.toFixed(0)} µs per contact`);
       summaryRow({
         workload: `contacts:batch of ${SIZE}, ${IN_FLIGHT} in flight, ${BATCHES} batches`,
         baseline: `plain batched insert: ${fmt(plainRate)} rows/s`,
-        figure: `${fmt(a.ackRate)} contacts/s acknowledged, read models ${(a.lagMs / 1000).toFixed(2)} s behind at the end`,
+        figure: `${fmt(a.ackRate)} contacts/s acknowledged, read models ${(a.lagMs / 1000).toFixed(2)} s behind at the end; ${a.cpuUs?.toFixed(0)} µs service CPU per contact`,
         ratio: `${(a.ackRate / plainRate).toFixed(2)} of it`,
         target: '≥ 30k contacts/s acknowledged, ≤ 0.5 s behind',
       });
       // (b) S is a mirroring source into T, and T holds a matching contact (other spelling, M1) for each.
       await sync(service, T, 't', MIRROR_BATCHES, (i) => ` contact.${i}@example.com`);
       const b = await sync(service, S, 's', MIRROR_BATCHES);
-      console.log(`  (b) mirroring source: ${fmt(b.ackRate)} contacts/s acknowledged, read models ${b.lagMs.toFixed(0)} ms behind at the last answer, ${fmt(b.endToEndRate)} contacts/s end to end`);
+      console.log(`  (b) mirroring source: ${fmt(b.ackRate)} contacts/s acknowledged, read models ${b.lagMs.toFixed(0)} ms behind at the last answer, ${fmt(b.endToEndRate)} contacts/s end to end; service CPU ${b.cpuUs?.toFixed(0)} µs per contact`);
       const sample = await api(service.url, 'GET', `/v1/accounts/${T}/contacts/t${MIRROR_BATCHES * SIZE - 1}/mirrored`, undefined, { 'x-actor-user-id': VIEWER });
       if (sample.status !== 200 || sample.body.sources?.[0]?.contactId !== `s${MIRROR_BATCHES * SIZE - 1}`) throw new Error(`the last target's view does not show its source: ${sample.status} ${JSON.stringify(sample.body)}`);
       summaryRow({
         workload: `contacts:batch into a mirroring source, ${MIRROR_BATCHES} × ${SIZE}`,
         baseline: `the same into a plain account: ${fmt(a.ackRate)}/s acknowledged, ${fmt(a.endToEndRate)}/s end to end`,
-        figure: `${fmt(b.ackRate)} contacts/s acknowledged, ${(b.lagMs / 1000).toFixed(2)} s behind: ${fmt(b.endToEndRate)} contacts/s end to end`,
+        figure: `${fmt(b.ackRate)} contacts/s acknowledged, ${(b.lagMs / 1000).toFixed(2)} s behind: ${fmt(b.endToEndRate)} contacts/s end to end; ${b.cpuUs?.toFixed(0)} µs service CPU per contact`,
         ratio: `${(b.endToEndRate / a.endToEndRate).toFixed(2)} of plain end to end`,
         target: '≥ 20k contacts/s end to end',
       });

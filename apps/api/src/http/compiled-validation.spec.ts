@@ -70,6 +70,13 @@ describe('compiled body validation', () => {
     );
   });
 
+  it('gives a contact\'s properties as the full pipe does: a null-prototype map that keeps every name', () => {
+    const body = JSON.parse('{"email":"a@b.co","properties":{"constructor":"c","__proto__":"p","city":"Dublin"}}');
+    expect(compiledCheck(ContactDto)!(body)).toBe(true);
+    expect(Object.getPrototypeOf(body.properties)).toBeNull();
+    expect(Object.entries(body.properties)).toEqual([['constructor', 'c'], ['__proto__', 'p'], ['city', 'Dublin']]);
+  });
+
   it('the organization DTOs compile or are left to the full pipe, never half', () => {
     for (const cls of [CreateOrganizationDto, ConnectionsDto]) {
       const check = compiledCheck(cls);

@@ -1,5 +1,5 @@
 import { MongoInvalidArgumentError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
-import { isDocumentTooLarge, isMongoOutage } from './mongodb-failures';
+import { isMongoOutage } from './mongodb-failures';
 
 /** The driver's own error classes, built as it builds them; no server. */
 const serverError = (code: number, codeName: string, labels: string[] = []) => {
@@ -27,13 +27,5 @@ describe('isMongoOutage', () => {
     ['not an error', undefined],
   ])('given %s, then it is not an outage', (_, error) => {
     expect(isMongoOutage(error)).toBe(false);
-  });
-});
-
-describe('isDocumentTooLarge', () => {
-  it('recognises the driver\'s refusal of a statement over maxBsonObjectSize', () => {
-    expect(isDocumentTooLarge(new MongoInvalidArgumentError('Document is larger than the maximum size 16777216'))).toBe(true);
-    expect(isDocumentTooLarge(serverError(10334, 'BSONObjectTooLarge'))).toBe(true);
-    expect(isDocumentTooLarge(new MongoNetworkError('closed'))).toBe(false);
   });
 });

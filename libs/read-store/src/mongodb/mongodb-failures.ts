@@ -27,8 +27,3 @@ export function isMongoOutage(error: unknown): boolean {
   const labels = Array.isArray(e.errorLabels) ? (e.errorLabels as unknown[]) : [];
   return TRANSIENT_LABELS.some((label) => labels.includes(label) || (typeof e.hasErrorLabel === 'function' && e.hasErrorLabel(label)));
 }
-
-/** What the driver says when a statement is over maxBsonObjectSize. */
-export function isDocumentTooLarge(error: unknown): boolean {
-  return error instanceof Error && /larger than the maximum size|exceeds the max bson object size|BSONObjectTooLarge/i.test(error.message);
-}

@@ -102,3 +102,44 @@ describe('MongoReadStore.checkDocument (no server: BSON sizes only)', () => {
     expect(() => store.checkDocument('contacts', 'c1', { text: 'x'.repeat(15 * 1024 * 1024) })).not.toThrow();
   });
 });
+
+describe('MongoReadStore.commit failing (a driver double, no server)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BSON, MongoNetworkError } = require('mongodb') as typeof import('mongodb');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ReadStoreUnavailableError } = require('../errors') as typeof import('../errors');
+
+  /** A store whose collections serialize each operation as the driver does, or fail with `failure`. */
+  function storeWith(failure?: Error): MongoReadStore {
+    const coll = {
+      collectionName: 'rm_items',
+      bulkWrite: async (ops: object[]) => {
+        if (failure) throw failure;
+        for (const op of ops) BSON.serialize(op);
+      },
+    };
+    const client = { startSession: () => ({ withTransaction: async (fn: () => Promise<void>) => fn(), endSession: async () => undefined }) };
+    return Object.assign(Object.create(MongoReadStore.prototype) as MongoReadStore, { db: { collection: () => coll }, client });
+  }
+  const writes = (doc: Record<string, unknown>) => ({ puts: [{ collection: 'items', id: 'a', doc: { small: true } }, { collection: 'items', id: 'huge', doc }], deletes: [], checkpoints: [] });
+
+  it('given a document past 17 MiB (BSON fails with a RangeError), then the commit fails as too large, naming it', async () => {
+    const error = await storeWith()
+      .commit(writes({ text: 'x'.repeat(17 * 1024 * 1024) }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentTooLargeError);
+    expect(error).toMatchObject({ collection: 'items', id: 'huge' });
+  });
+
+  it('given a lost connection, then the commit fails as an outage (waited out, never parked)', async () => {
+    const error = await storeWith(new MongoNetworkError('connection 2 to mongodb:27017 closed'))
+      .commit(writes({ ok: true }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReadStoreUnavailableError);
+  });
+
+  it('given any other failure, then it is rethrown as it was', async () => {
+    const failure = new Error('E11000 duplicate key');
+    expect(await storeWith(failure).commit(writes({ ok: true })).catch((e: unknown) => e)).toBe(failure);
+  });
+});

@@ -2,7 +2,7 @@ import type * as Mongo from 'mongodb';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter as MongoFilter, MongoClient } from 'mongodb';
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
 import { DocumentTooLargeError, ReadStoreUnavailableError } from '../errors';
-import { isDocumentTooLarge, isMongoOutage } from './mongodb-failures';
+import { isMongoOutage } from './mongodb-failures';
 
 let loaded: typeof Mongo | undefined;
 /**
@@ -174,8 +174,9 @@ export class MongoReadStore implements ReadStore {
    * need tombstones), nor for the checkpoint (it could land before or without
    * the changes it vouches for), and readers would see half-applied batches.
    * A transaction gives the port's all-or-nothing commit, as SQLite does.
-   * Large batches are fine up to the server's transaction limits (60 s
-   * lifetime by default); ops are chunked so no single command grows unbounded.
+   * The projection runner keeps a commit to 20,000 documents between events,
+   * far from the server's 60 s transaction lifetime; ops are chunked so no
+   * single command grows unbounded.
    */
   async commit(writes: WriteSet): Promise<void> {
     // Validate and group before opening a session, so a bad name fails fast.
@@ -204,9 +205,23 @@ export class MongoReadStore implements ReadStore {
         await bulk(this.checkpoints, checkpointOps, session);
       });
     } catch (error) {
-      if (isDocumentTooLarge(error)) for (const p of writes.puts) this.checkDocument(p.collection, p.id, p.doc);
-      throw this.translate('commit', error);
+      if (isMongoOutage(error)) throw this.translate('commit', error);
+      // The driver words a document over the limit in several ways (its own check, or BSON's
+      // RangeError past 17 MiB): whatever it said, a document too large is named as such.
+      throw this.tooLargeAmong(writes) ?? error;
     }
+  }
+
+  private tooLargeAmong(writes: WriteSet): DocumentTooLargeError | null {
+    for (const p of writes.puts) {
+      try {
+        this.checkDocument(p.collection, p.id, p.doc);
+      } catch (error) {
+        if (error instanceof DocumentTooLargeError) return error;
+        // A document BSON cannot even measure (a cycle) is the commit's own error, rethrown as it was.
+      }
+    }
+    return null;
   }
 
   async checkpoint(name: string): Promise<bigint | null> {

@@ -7,6 +7,7 @@ import {
   type EventMetadata,
   type EventStore,
   type ExpectedRevision,
+  type RecordedEvent,
   type StreamAppend,
 } from '@mam/event-store';
 import { requestContext } from '../http/request-context';
@@ -18,13 +19,28 @@ import { CommandMetrics } from '../ops/metrics.service';
 /** Streams read while deciding; every stream written must have been read, so its revision guards the write. */
 export class StreamLoader {
   readonly revisions = new Map<string, bigint | null>();
+  private readonly recorded = new Map<string, RecordedEvent[]>();
 
   constructor(private readonly store: EventStore) {}
 
   async load<E extends DomainEvent = DomainEvent>(streamId: string): Promise<E[]> {
     const events = await this.store.readStream(streamId);
     this.revisions.set(streamId, events.length ? events[events.length - 1].revision : null);
+    this.recorded.set(streamId, events);
     return events.map((e) => ({ type: e.type, data: e.data }) as E);
+  }
+
+  /**
+   * The stored event a command with this id wrote first into a stream read
+   * here, if any: that command already took effect (its appends are atomic).
+   */
+  appliedBy(commandId: string): RecordedEvent | undefined {
+    for (const [streamId, events] of this.recorded) {
+      const id = eventId(commandId, streamId, 0);
+      const found = events.find((e) => e.id === id);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   async exists(streamId: string): Promise<boolean> {
@@ -101,6 +117,10 @@ export class CommandExecutor {
         const previous = ctx?.idempotency ? await readIdempotencyRecord(this.store, ctx.idempotency) : null;
         throw previous ? new IdempotentReplay(answerFor(previous, ctx!.idempotency!)) : error;
       });
+      // A process's command delivered again after it took effect: re-deciding it on the state
+      // it changed (or that changed since) could decide its events anew, under ids already stored.
+      const applied = options.commandId ? loader.appliedBy(options.commandId) : undefined;
+      if (applied) return { ...options.reply, position: applied.position.toString() };
       const metadata: EventMetadata = {
         at,
         correlationId: ctx?.correlationId ?? options.commandId ?? randomUUID(),

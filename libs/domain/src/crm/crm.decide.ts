@@ -66,5 +66,5 @@ export const evolveDeal = (_state: DealState, event: CrmEvent): DealState =>
 export function decideSaveDeal(accountId: string, dealId: string, deal: DealFields, state: DealState): CrmEvent[] {
   const next: DealFields = { name: deal.name, stage: deal.stage, ...(deal.amount !== undefined ? { amount: deal.amount } : {}), contactIds: [...new Set(deal.contactIds)] };
   if (state.fields && JSON.stringify({ ...state.fields, amount: state.fields.amount }) === JSON.stringify({ ...next, amount: next.amount })) return [];
-  return [{ type: 'DealSaved', data: { accountId, dealId, ...next } }];
+  return [{ type: 'DealSaved', data: { accountId, dealId, ...next, previousStage: state.fields?.stage ?? null } }];
 }

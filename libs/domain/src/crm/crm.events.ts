@@ -27,7 +27,9 @@ export type CrmEvent =
   | { type: 'ContactUpserted'; data: { accountId: string; contactId: string } & ContactFields }
   | { type: 'ContactDeleted'; data: { accountId: string; contactId: string } }
   | { type: 'ActivityLogged'; data: { accountId: string; contactId: string } & Activity }
-  | { type: 'DealSaved'; data: { accountId: string; dealId: string } & DealFields };
+  // `previousStage`: the stage before this save, null for a new deal (W1 reads the transition from the fact
+  // itself); events stored before it was recorded lack it.
+  | { type: 'DealSaved'; data: { accountId: string; dealId: string; previousStage?: string | null } & DealFields };
 
 export const CRM_EVENT_TYPES: ReadonlyArray<CrmEvent['type']> = ['ContactUpserted', 'ContactDeleted', 'ActivityLogged', 'DealSaved'];
 

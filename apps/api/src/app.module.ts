@@ -28,6 +28,9 @@ import { ReportQueries } from './reports/report.queries';
 import { AssetsController } from './assets/assets.controller';
 import { AssetCommands } from './assets/asset.commands';
 import { AssetQueries } from './assets/asset.queries';
+import { WorkflowsController } from './workflows/workflows.controller';
+import { WorkflowCommands } from './workflows/workflow.commands';
+import { WorkflowQueries } from './workflows/workflow.queries';
 
 @Module({})
 export class AppModule {
@@ -40,7 +43,7 @@ export class AppModule {
         // Nest's logger writes through the root pino logger; requests are logged by a Fastify hook (request-log.ts).
         LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
       ],
-      controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController, ReportsController, AssetsController],
+      controllers: [HealthController, OpsController, AccountsController, OrganizationsController, CrmController, ReportsController, AssetsController, WorkflowsController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         MetricsRegistry,
@@ -59,6 +62,8 @@ export class AppModule {
         ReportQueries,
         AssetCommands,
         AssetQueries,
+        WorkflowCommands,
+        WorkflowQueries,
       ],
       // The ops CLI runs this module without its loops and uses these directly.
       exports: [ProjectionsService, SagasService, OrganizationCommands],

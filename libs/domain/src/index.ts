@@ -27,3 +27,7 @@ export * from './assets/asset.decide';
 export * from './assets/asset-copy.events';
 export * from './assets/asset-copy.world';
 export * from './assets/asset-copy.decide';
+export * from './workflows/workflow.events';
+export * from './workflows/workflow.state';
+export * from './workflows/workflow.decide';
+export * from './workflows/workflow.action';

@@ -13,7 +13,8 @@ const SQLITE_OUTAGES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof EventStoreUnavailableError || error instanceof ReadStoreUnavailableError) return true;
-  if (error instanceof Problem && error.code === 'CONFLICT') return true;
+  // A read model behind the log (a process that must read it waits): the reaction is tried again later.
+  if (error instanceof Problem && (error.code === 'CONFLICT' || error.code === 'PROJECTION_LAG')) return true;
   const e = error as { name?: string; code?: string } | null;
   if (e?.name && DRIVER_OUTAGES.test(e.name)) return true;
   return e?.name === 'SqliteError' && SQLITE_OUTAGES.has(String(e.code).split('_').slice(0, 2).join('_'));

@@ -33,6 +33,18 @@ async function contactState(loader: StreamLoader, accountId: string, contactId: 
   return (await loader.load<CrmEvent>(contactStream(accountId, contactId))).reduce(evolveContact, initialContactState());
 }
 
+/** A contact write computed from the contact's current fields (null: none); returning null writes nothing. */
+export interface ContactMerge {
+  contactId: string;
+  merge: (current: ContactFields | null) => ContactFields | null;
+}
+
+/** A process's command (a workflow's action): its id derived from the causing event, so a redelivery appends nothing. */
+export interface ProcessCommandIds {
+  commandId: string;
+  causationId: string;
+}
+
 /** CRM data reported by the CRM: contacts, activities, deals, each in its own stream under the account. */
 @Injectable()
 export class CrmCommands {
@@ -76,6 +88,28 @@ export class CrmCommands {
         for (const contactId of deletes) {
           const state = await contactState(loader, accountId, contactId);
           if (state.exists) writes.push({ streamId: contactStream(accountId, contactId), events: decideDeleteContact(accountId, contactId, state) });
+        }
+        return { writes };
+      },
+    });
+  }
+
+  /**
+   * Contacts written from what they hold now, all or nothing (a workflow's
+   * action in its target): the same A2 check and upsert decision as any
+   * contact the CRM reports, so every reader sees them like the others.
+   */
+  mergeContacts(accountId: string, merges: ContactMerge[], ids?: ProcessCommandIds): Promise<CommandResult> {
+    return this.executor.execute({
+      name: 'MergeContacts',
+      ...ids,
+      decide: async (loader) => {
+        await activeAccount(loader, accountId);
+        const writes = [];
+        for (const { contactId, merge } of merges) {
+          const state = await contactState(loader, accountId, contactId);
+          const fields = merge(state.exists ? state.fields : null);
+          if (fields) writes.push({ streamId: contactStream(accountId, contactId), events: decideUpsertContact(accountId, contactId, fields, state) });
         }
         return { writes };
       },

@@ -24,7 +24,7 @@ import { ApiId, ApiIds } from '../http/openapi';
 import { PropertyMap } from '../http/property-map';
 
 @ValidatorConstraint({ name: 'stringMap' })
-class StringMap implements ValidatorConstraintInterface {
+export class StringMap implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     return (
       typeof value === 'object' &&

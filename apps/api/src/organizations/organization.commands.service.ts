@@ -7,13 +7,14 @@ import {
   organizationDecider,
   organizationStream,
   userStream,
+  withWorkflowSuspensions,
   type OrganizationCommand,
   type OrganizationEvent,
   type OrganizationWorld,
   type WorldEvent,
 } from '@mam/domain';
 import { CommandExecutor, type CommandResult, type Decision, type StreamLoader } from '../commands/command-executor';
-import { stepUpStream, StepUpVerifier } from './step-up.verifier';
+import { stepUpClaim, StepUpVerifier } from './step-up.verifier';
 
 type UserCommand = Extract<OrganizationCommand, { data: { actorUserId: string } }>;
 type PolicyCommand = Exclude<OrganizationCommand, UserCommand>;
@@ -56,16 +57,9 @@ export class OrganizationCommands {
       actorUserId: command.data.actorUserId,
       reply,
       decide: async (loader) => {
-        const used = verified ? await loader.exists(stepUpStream(verified.jti)) : false;
-        const stepUp = verified && !used ? { verification: verified.verification } : null;
+        const { stepUp, claims } = await stepUpClaim(loader, verified, command.data.actorUserId, command.type);
         const withStepUp = { ...command, data: { ...command.data, stepUp } } as OrganizationCommand;
-        const decision = await this.decide(withStepUp, loader, command.data.actorUserId);
-        if (verified && stepUp) {
-          decision.claims = [
-            { streamId: stepUpStream(verified.jti), event: { type: 'StepUpAssertionUsed', data: { userId: command.data.actorUserId, command: command.type } } },
-          ];
-        }
-        return decision;
+        return { ...(await this.decide(withStepUp, loader, command.data.actorUserId)), claims };
       },
     });
   }
@@ -84,14 +78,16 @@ export class OrganizationCommands {
     const orgStreamId = organizationStream(command.data.organizationId);
     let world: OrganizationWorld = emptyWorld();
     const apply = (events: WorldEvent[]) => (world = events.reduce(evolveWorld, world));
-    apply(await loader.load<OrganizationEvent>(orgStreamId));
+    const history = await loader.load<OrganizationEvent>(orgStreamId);
+    apply(history);
     const members = world.organization?.members.map((m) => m.accountId) ?? [];
     for (const id of new Set([...members, ...namedAccounts(command)])) apply(await loader.load<WorldEvent>(accountStream(id)));
     if (actorUserId) apply(await loader.load<WorldEvent>(userStream(actorUserId)));
 
-    const events = organizationDecider.decide(command, world);
+    // W4: a change that takes a workflow's flow away suspends the workflow in the same append.
+    const events = withWorkflowSuspensions(history, organizationDecider.decide(command, world) as OrganizationEvent[]);
     const byAccount = new Map<string, WorldEvent[]>();
-    for (const e of events as OrganizationEvent[]) {
+    for (const e of events) {
       for (const m of membershipEvents(e)) byAccount.set(m.data.accountId, [...(byAccount.get(m.data.accountId) ?? []), m]);
     }
     return {

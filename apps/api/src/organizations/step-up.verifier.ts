@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import type { Verification } from '@mam/domain';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { Decision, StreamLoader } from '../commands/command-executor';
 
 export const STEP_UP_AUDIENCE = 'multi-account-management';
 const MAX_LIFETIME_S = 300;
@@ -15,6 +16,24 @@ export interface VerifiedStepUp {
 
 /** The stream whose existence marks a `jti` as used (O6: once only, also across restarts). */
 export const stepUpStream = (jti: string): string => `step-up-${createHash('sha256').update(jti).digest('hex').slice(0, 40)}`;
+
+/**
+ * O6 inside a command's decision: the verification if the assertion's `jti`
+ * is still unused (null otherwise), and the claim that uses it up in the
+ * command's own append — so a command that fails does not use it.
+ */
+export async function stepUpClaim(
+  loader: StreamLoader,
+  verified: VerifiedStepUp | null,
+  userId: string,
+  command: string,
+): Promise<{ stepUp: { verification: Verification } | null; claims: NonNullable<Decision['claims']> }> {
+  if (!verified || (await loader.exists(stepUpStream(verified.jti)))) return { stepUp: null, claims: [] };
+  return {
+    stepUp: { verification: verified.verification },
+    claims: [{ streamId: stepUpStream(verified.jti), event: { type: 'StepUpAssertionUsed', data: { userId, command } } }],
+  };
+}
 
 /**
  * O6 step-up assertions: HS256 JWTs for this audience and this user, with a

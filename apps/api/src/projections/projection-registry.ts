@@ -4,6 +4,7 @@ import { organizationHistoryProjection, organizationsProjection } from '../organ
 import { mirroringProjection } from '../mirroring/mirroring.projection';
 import { reportsProjection } from '../reports/report.projection';
 import { assetCopiesProjection, assetsProjection } from '../assets/asset.projections';
+import { workflowsProjection } from '../workflows/workflow.projection';
 
 /** Every read-model projection of the service; the ops CLI rebuilds from the same list. */
 export const ALL_PROJECTIONS: Projection[] = [
@@ -15,4 +16,5 @@ export const ALL_PROJECTIONS: Projection[] = [
   reportsProjection,
   assetsProjection,
   assetCopiesProjection,
+  workflowsProjection,
 ];

@@ -12,6 +12,13 @@ import { ProjectionMetrics } from '../ops/metrics.service';
 import { AssetCommands } from '../assets/asset.commands';
 import { assetCopyProcess } from '../assets/asset-copy.process';
 import { eventStoreAssetCopyContext } from '../assets/asset-copy.context';
+import { ProjectionsService } from '../projections/projections.service';
+import { WorkflowCommands } from '../workflows/workflow.commands';
+import { eventStoreWorkflowsContext } from '../workflows/workflows.context';
+import { workflowsProcess } from '../workflows/workflows.process';
+
+/** How long a workflow's lookup by email waits for the contacts read model before the reaction is retried. */
+const CONTACTS_WAIT_MS = 5000;
 
 /** A process with what it reads and how its commands are carried out. */
 export interface ProcessRegistration<Command, Context> {
@@ -41,6 +48,8 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
     organizations: OrganizationCommands,
     assets: AssetCommands,
     metrics: ProjectionMetrics,
+    workflows: WorkflowCommands,
+    projections: ProjectionsService,
   ) {
     const registrations = [
       registration({
@@ -52,6 +61,11 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
         process: assetCopyProcess,
         context: eventStoreAssetCopyContext(events),
         dispatch: (command, commandId, causationId) => assets.carryOut(command, commandId, causationId),
+      }),
+      registration({
+        process: workflowsProcess,
+        context: eventStoreWorkflowsContext(events, readStore, (position) => projections.waitFor(position, ['mirroring'], CONTACTS_WAIT_MS)),
+        dispatch: (command, commandId, causationId) => workflows.dispatch(command, commandId, causationId),
       }),
     ];
     this.runners = registrations.map(

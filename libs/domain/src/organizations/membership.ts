@@ -33,6 +33,8 @@ export function membershipEvents(event: OrganizationEvent): AccountEvent[] {
       );
     case 'ConnectionsConfigured':
     case 'FlowsRevoked':
+    case 'WorkflowDefined':
+    case 'WorkflowSuspended':
       return [];
   }
 }

@@ -1,5 +1,6 @@
 import type { EvictionReason } from '../accounts/account.events';
 import type { Connection, Revocation, RevocationReason } from '../connections/connection';
+import { WORKFLOW_EVENT_TYPES, type WorkflowEvent } from '../workflows/workflow.events';
 
 export type Verification = 'otp' | 'passkey';
 
@@ -36,7 +37,9 @@ export type OrganizationEvent =
   | {
       type: 'OrganizationDeleted';
       data: Partial<Acting> & { organizationId: string; reason?: DeletionReason; releasedAccountIds: string[] };
-    };
+    }
+  // Workflow definitions and suspensions are organization changes too (W2, W4).
+  | WorkflowEvent;
 
 export const ORGANIZATION_EVENT_TYPES: ReadonlyArray<OrganizationEvent['type']> = [
   'OrganizationCreated',
@@ -45,6 +48,7 @@ export const ORGANIZATION_EVENT_TYPES: ReadonlyArray<OrganizationEvent['type']> 
   'MemberEvicted',
   'FlowsRevoked',
   'OrganizationDeleted',
+  ...WORKFLOW_EVENT_TYPES,
 ];
 
 export const organizationStream = (organizationId: string): string => `organization-${organizationId}`;

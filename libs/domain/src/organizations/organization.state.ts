@@ -70,6 +70,10 @@ export function evolveOrganization(state: OrganizationState, event: Organization
     }
     case 'OrganizationDeleted':
       return { ...state, status: 'deleted' };
+    case 'WorkflowDefined':
+    case 'WorkflowSuspended':
+      // Folded by evolveWorkflows: the organization itself does not change.
+      return state;
     default:
       return assertNever(event);
   }

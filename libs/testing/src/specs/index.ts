@@ -3,3 +3,4 @@ export * from './fixtures';
 export * from './projection-spec';
 export * from './saga-spec';
 export * from './report-fixtures';
+export * from './workflow-fixtures';

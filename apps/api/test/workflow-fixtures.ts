@@ -61,15 +61,19 @@ export async function contactsOf(t: TestApp, accountId: string): Promise<Map<str
   return new Map(rows.map((r) => [r.doc.contactId, r.doc]));
 }
 
+/** A bound for what the process does in the background, generous for a loaded machine (a bound, not a timing). */
+export const BACKGROUND_MS = 20_000;
+
 /** Until the workflow shows `runs` triggers handled. */
 export const runsReach = async (t: TestApp, o: WorkflowOrg, workflowId: string, runs: number) =>
-  (await eventually(() => listWorkflows(t, o), (items) => items.find((w) => w.workflowId === workflowId)?.runs >= runs)).find((w) => w.workflowId === workflowId);
+  (await eventually(() => listWorkflows(t, o), (items) => items.find((w) => w.workflowId === workflowId)?.runs >= runs, BACKGROUND_MS)).find((w) => w.workflowId === workflowId);
 
 /** Until the workflows process has handled `position`: for asserting that nothing happened. */
 export async function processReached(t: TestApp, position: string | bigint): Promise<void> {
   await eventually(
     async () => (await ok(t.request('GET', '/v1/ops/projections'))).items.find((i: { name: string }) => i.name === WORKFLOWS_PROCESS),
     (p) => p?.position != null && BigInt(p.position) >= BigInt(position),
+    BACKGROUND_MS,
   );
 }
 

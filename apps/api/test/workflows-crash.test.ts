@@ -6,7 +6,7 @@ import { createdContactId, WORKFLOWS_PROCESS, workflowsProcess } from '../src/wo
 import { PARKED_COLLECTION } from '../src/projections/parked-events';
 import { eventually, ok } from './fixtures';
 import { TestApp } from './test-app';
-import { contact, contactsOf, deal, eventsOf, givenWorkflowOrg, listWorkflows, postWorkflow, processReached, runsReach } from './workflow-fixtures';
+import { BACKGROUND_MS, contact, contactsOf, deal, eventsOf, givenWorkflowOrg, listWorkflows, postWorkflow, processReached, runsReach } from './workflow-fixtures';
 
 /**
  * W3 across restarts and crashes: the workflows process's checkpoint lives in
@@ -15,6 +15,8 @@ import { contact, contactsOf, deal, eventsOf, givenWorkflowOrg, listWorkflows, p
  * checkpoint, or a crash between two of one trigger's contact writes never
  * writes a contact twice or counts a run twice.
  */
+jest.setTimeout(60_000); // restarts on a loaded machine
+
 describe('workflows across restarts and crashes (W3)', () => {
   const apps: TestApp[] = [];
   afterAll(async () => {
@@ -78,7 +80,7 @@ describe('workflows across restarts and crashes (W3)', () => {
     await t.restart({ RUN_SAGAS: 'true' });
     await runsReach(t, o, workflowId, 1);
     await processReached(t, await t.headPosition());
-    const contacts = await eventually(() => contactsOf(t, o.target), (m) => m.size === 2);
+    const contacts = await eventually(() => contactsOf(t, o.target), (m) => m.size === 2, BACKGROUND_MS);
     expect(contacts.get(first)).toMatchObject({ firstName: 'Edited', properties: {} });
     expect(contacts.get(second)).toMatchObject({ firstName: 'Second', properties: { won: 'yes' } });
     expect(await eventsOf(t, `contact-${o.target}|${first}`)).toHaveLength(2);

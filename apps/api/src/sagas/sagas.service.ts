@@ -14,11 +14,7 @@ import { assetCopyProcess } from '../assets/asset-copy.process';
 import { eventStoreAssetCopyContext } from '../assets/asset-copy.context';
 import { ProjectionsService } from '../projections/projections.service';
 import { WorkflowCommands } from '../workflows/workflow.commands';
-import { eventStoreWorkflowsContext } from '../workflows/workflows.context';
-import { workflowsProcess } from '../workflows/workflows.process';
-
-/** How long a workflow's lookup by email waits for the contacts read model before the reaction is retried. */
-const CONTACTS_WAIT_MS = 5000;
+import { workflowsRegistration } from '../workflows/workflows.registration';
 
 /** A process with what it reads and how its commands are carried out. */
 export interface ProcessRegistration<Command, Context> {
@@ -62,11 +58,7 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
         context: eventStoreAssetCopyContext(events),
         dispatch: (command, commandId, causationId) => assets.carryOut(command, commandId, causationId),
       }),
-      registration({
-        process: workflowsProcess,
-        context: eventStoreWorkflowsContext(events, readStore, (position) => projections.waitFor(position, ['mirroring'], CONTACTS_WAIT_MS)),
-        dispatch: (command, commandId, causationId) => workflows.dispatch(command, commandId, causationId),
-      }),
+      workflowsRegistration(events, readStore, projections, workflows),
     ];
     this.runners = registrations.map(
       ({ process, context, dispatch }) =>

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Length, Matches, Validate, ValidateNested } from 'class-validator';
 import { DEAL_CLOSED_WON, ID_PATTERN } from '@mam/domain';
 import { StringMap } from '../crm/crm.dto';
+import { ApiId, ApiIdOptional, POSITION_SCHEMA } from '../http/openapi';
 
 export class WorkflowTriggerDto {
   @ApiProperty({ enum: [DEAL_CLOSED_WON], description: 'a deal of the source entering stage `closedwon`' })
@@ -28,10 +29,10 @@ export class WorkflowActionDto {
 }
 
 export class DefineWorkflowDto {
-  @ApiPropertyOptional({ pattern: ID_PATTERN.source, description: 'chosen by the service when left out' }) @IsOptional() @Matches(ID_PATTERN) workflowId?: string;
+  @ApiIdOptional({ description: 'chosen by the service when left out' }) @IsOptional() @Matches(ID_PATTERN) workflowId?: string;
   @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) name!: string;
-  @ApiProperty({ pattern: ID_PATTERN.source }) @Matches(ID_PATTERN) sourceAccountId!: string;
-  @ApiProperty({ pattern: ID_PATTERN.source }) @Matches(ID_PATTERN) targetAccountId!: string;
+  @ApiId() @Matches(ID_PATTERN) sourceAccountId!: string;
+  @ApiId() @Matches(ID_PATTERN) targetAccountId!: string;
   @ApiProperty({ type: WorkflowTriggerDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => WorkflowTriggerDto) trigger!: WorkflowTriggerDto;
   @ApiProperty({ type: WorkflowActionDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => WorkflowActionDto) action!: WorkflowActionDto;
 }
@@ -39,7 +40,7 @@ export class DefineWorkflowDto {
 // ── answers ───────────────────────────────────────────────────────────────
 export class WorkflowDefinedDto {
   @ApiProperty() workflowId!: string;
-  @ApiProperty({ pattern: '^\\d{1,20}$' }) position!: string;
+  @ApiProperty({ ...POSITION_SCHEMA, description: 'global position of the definition' }) position!: string;
 }
 
 export class WorkflowActionViewDto {

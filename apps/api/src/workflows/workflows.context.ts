@@ -32,22 +32,43 @@ export interface WorkflowsContext {
   account(accountId: string): Promise<Account | null>;
   /** The contact as it stood at `asOf` (the trigger): a redelivery sees the same contact. */
   contact(accountId: string, contactId: string, asOf: bigint): Promise<ContactFields | null>;
-  /** Ids of the account's contacts with this M1 email key, as of every event stored so far. */
-  contactsWithEmail(accountId: string, emailKey: string): Promise<string[]>;
+  /**
+   * Ids of the account's contacts with this M1 email key: every contact
+   * stored up to `asOf` (the trigger), and every one this process created
+   * since — or a second trigger for the same email would create another.
+   */
+  contactsWithEmail(accountId: string, emailKey: string, asOf: bigint): Promise<string[]>;
 }
 
 /** How far a read model has got: `waitFor(position)` resolves true once it has processed that position. */
 export type ReadModelWait = (position: bigint) => Promise<boolean>;
 
+/** The event-store context, told of the contacts the process creates (its dispatch reports them). */
+export interface EventStoreWorkflowsContext extends WorkflowsContext {
+  created(accountId: string, emailKey: string, contactId: string, position: bigint): void;
+}
+
 /**
  * The process's reads: streams for everything a decision rests on, and the
  * mirroring projection's contacts (kept by account and email key) for the
  * lookup by email. That read model may be behind the log, so a lookup first
- * waits until it has processed everything stored so far — the trigger, and
- * the contacts this process created for earlier triggers, which a lookup
- * must see or it would create them twice.
+ * waits until it has processed the trigger — and, the first time, everything
+ * stored when the process started, which covers the contacts an earlier run
+ * created for later triggers. Contacts created since are kept here until the
+ * read model has them: waiting for the process's own last write instead
+ * would make every trigger wait a projection round trip for the one before.
  */
-export function eventStoreWorkflowsContext(store: EventStore, readStore: ReadStore, contactsReached: ReadModelWait): WorkflowsContext {
+export function eventStoreWorkflowsContext(store: EventStore, readStore: ReadStore, contactsReached: ReadModelWait): EventStoreWorkflowsContext {
+  let startHead: Promise<bigint | null> | null = null;
+  const recent = new Map<string, Array<{ contactId: string; position: bigint }>>();
+  let reached = -1n;
+  const sweep = () => {
+    for (const [key, list] of recent) {
+      const pending = list.filter((c) => c.position > reached);
+      if (pending.length) recent.set(key, pending);
+      else recent.delete(key);
+    }
+  };
   return {
     async stageBefore(event) {
       if (event.revision === 0n) return null;
@@ -79,13 +100,30 @@ export function eventStoreWorkflowsContext(store: EventStore, readStore: ReadSto
         .reduce((s, e) => evolveContact(s, { type: e.type, data: e.data } as CrmEvent), initialContactState());
       return state.exists ? state.fields : null;
     },
-    async contactsWithEmail(accountId, emailKey) {
-      const head = await store.headPosition();
-      if (head !== null && !(await contactsReached(head))) {
-        throw new Problem(503, 'PROJECTION_LAG', `the contacts read model has not reached position ${head} yet`);
+    async contactsWithEmail(accountId, emailKey, asOf) {
+      startHead ??= store.headPosition();
+      const head = await startHead;
+      const needed = head !== null && head > asOf ? head : asOf;
+      if (needed > reached) {
+        if (!(await contactsReached(needed))) {
+          throw new Problem(503, 'PROJECTION_LAG', `the contacts read model has not reached position ${needed} yet`);
+        }
+        reached = needed;
+        if (recent.size > 256) sweep();
       }
       const rows = await readStore.find<ContactDoc>(CONTACTS, { accountId, emailKey }, { fields: ['contactId'] });
-      return rows.map((r) => r.doc.contactId).sort();
+      const ids = new Set(rows.map((r) => r.doc.contactId));
+      const key = `${accountId}|${emailKey}`;
+      // Kept until the read model is known to have them (its position passed theirs).
+      const pending = (recent.get(key) ?? []).filter((c) => c.position > reached);
+      if (pending.length) recent.set(key, pending);
+      else recent.delete(key);
+      for (const c of pending) ids.add(c.contactId);
+      return [...ids].sort();
+    },
+    created(accountId, emailKey, contactId, position) {
+      const key = `${accountId}|${emailKey}`;
+      recent.set(key, [...(recent.get(key) ?? []), { contactId, position }]);
     },
   };
 }

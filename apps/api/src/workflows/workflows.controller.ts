@@ -1,12 +1,11 @@
-import { Body, Controller, createParamDecorator, Get, Param, Post, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, createParamDecorator, Get, Post, type ExecutionContext } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { isId } from '@mam/domain';
 import { ActingAccountId, ActorUserId, StepUpHeader } from '../http/headers';
-import { IdPipe } from '../http/id.pipe';
+import { CommandResponses, ID_SCHEMA, IdParam, QueryResponses } from '../http/openapi';
 import { Problem } from '../http/problem';
-import { Answers } from '../http/route-config';
 import { ReadsFrom } from '../projections/read-your-writes';
 import { WorkflowCommands } from './workflow.commands';
 import { DefineWorkflowDto, WorkflowDefinedDto, WorkflowListDto } from './workflow.dto';
@@ -21,24 +20,11 @@ const OptionalActingAccountId = createParamDecorator((_: unknown, ctx: Execution
   return value;
 });
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'detail', 'code'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-  },
-};
-const problem = (status: number, codes: string) =>
-  ApiResponse({ status, description: codes, content: { 'application/problem+json': { schema: PROBLEM_SCHEMA } } });
+/** W2 (O5, O6), W1 and the organization itself. */
+const DEFINING = ['NOT_FOUND', 'ORGANIZATION_DELETED', 'TWO_FACTOR_REQUIRED', 'STEP_UP_REQUIRED', 'NOT_SUPER_ADMIN', 'FORBIDDEN', 'ALREADY_EXISTS', 'NO_FLOW', 'SENSITIVE_DATA_SOURCE'];
 
 @ApiTags('workflows')
 @ApiBearerAuth()
-@ApiHeader({ name: 'X-Actor-User-Id', required: true })
 @Controller('v1/organizations/:id/workflows')
 export class WorkflowsController {
   constructor(
@@ -47,18 +33,10 @@ export class WorkflowsController {
   ) {}
 
   @Post()
-  @Answers(201)
-  @ApiHeader({ name: 'X-Step-Up', required: true, description: 'step-up assertion (JWT HS256), O6' })
-  @ApiHeader({ name: 'X-Acting-Account-Id', required: false, description: 'recorded in the history; the source account when absent' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiResponse({ status: 201, type: WorkflowDefinedDto })
-  @problem(400, 'VALIDATION_FAILED')
-  @problem(403, 'STEP_UP_REQUIRED, NOT_SUPER_ADMIN (O5), FORBIDDEN (acting account not a member)')
-  @problem(404, 'NOT_FOUND')
-  @problem(409, 'ALREADY_EXISTS (a repeated workflowId), CONFLICT')
-  @problem(422, 'NO_FLOW (W1), TWO_FACTOR_REQUIRED (O6), SENSITIVE_DATA_SOURCE (C2), ORGANIZATION_DELETED, IDEMPOTENCY_KEY_REUSED')
+  @CommandResponses(201, WorkflowDefinedDto, ...DEFINING)
+  @ApiHeader({ name: 'X-Acting-Account-Id', required: false, description: 'recorded in the history; the source account when absent', schema: { ...ID_SCHEMA } })
   define(
-    @Param('id', IdPipe) organizationId: string,
+    @IdParam('id') organizationId: string,
     @Body() body: DefineWorkflowDto,
     @ActorUserId() actor: string,
     @OptionalActingAccountId() acting: string | undefined,
@@ -86,14 +64,9 @@ export class WorkflowsController {
   }
 
   @Get()
-  @ApiHeader({ name: 'X-Acting-Account-Id', required: true })
-  @ApiResponse({ status: 200, type: WorkflowListDto })
-  @problem(400, 'VALIDATION_FAILED')
-  @problem(403, 'FORBIDDEN (O10: not an admin of the acting account)')
-  @problem(404, 'NOT_FOUND (also when the user may not see the organization, O10)')
-  @problem(503, 'PROJECTION_LAG')
+  @QueryResponses(WorkflowListDto, 'NOT_FOUND', 'FORBIDDEN')
   @ReadsFrom('workflows', 'organizations', 'accounts')
-  list(@Param('id', IdPipe) organizationId: string, @ActorUserId() actor: string, @ActingAccountId() acting: string) {
+  list(@IdParam('id') organizationId: string, @ActorUserId() actor: string, @ActingAccountId() acting: string) {
     return this.queries.list(organizationId, actor, acting);
   }
 }

@@ -113,7 +113,7 @@ export const workflowsProcess: ProcessManager<WorkflowProcessCommand, WorkflowsC
       const written: string[] = [];
       for (const { contactId: sourceContactId, ...source } of sources) {
         const key = `${w.targetAccountId}\u0000${normalizeEmail(source.email)}`;
-        const matches = planned.has(key) ? [] : await context.contactsWithEmail(w.targetAccountId, normalizeEmail(source.email));
+        const matches = planned.has(key) ? [] : await context.contactsWithEmail(w.targetAccountId, normalizeEmail(source.email), event.position);
         let writes: TargetWrite[] = matches.map((contactId) => ({ contactId, create: false }));
         if (writes.length === 0) {
           const contactId = planned.get(key) ?? createdContactId(event.id, organizationId, w.workflowId, sourceContactId);

@@ -16,8 +16,13 @@ import {
   type OrganizationEvent,
 } from '@mam/domain';
 import type { RecordedEvent } from '@mam/event-store';
-import type { SpecContext, SpecEvent } from '@mam/testing';
 import type { DefinedWorkflow, WorkflowsContext } from './workflows.context';
+
+/** A short event as the saga spec hands it over (structurally the testing lib's SpecEvent, not imported: this file is built). */
+interface SpecEvent {
+  type: string;
+  data: unknown;
+}
 
 const ACCOUNT_TYPES: ReadonlySet<string> = new Set(ACCOUNT_EVENT_TYPES);
 const ORGANIZATION_TYPES: ReadonlySet<string> = new Set(ORGANIZATION_EVENT_TYPES);
@@ -27,7 +32,7 @@ const ORGANIZATION_TYPES: ReadonlySet<string> = new Set(ORGANIZATION_EVENT_TYPES
  * organization, contact and deal facts in order, each at the position the
  * saga spec gives it (the given events 1…n, the `when` event n + 1).
  */
-export class InMemoryWorkflowsContext implements WorkflowsContext, SpecContext {
+export class InMemoryWorkflowsContext implements WorkflowsContext {
   private position = 0n;
   private readonly accounts = new Map<string, Account>();
   private readonly organizations = new Map<string, { organization: Organization | null; workflows: DefinedWorkflow[] }>();

@@ -163,6 +163,20 @@ describe('assets and asset copies through the real app (AC1–AC4)', () => {
       expect(copies.filter((c) => c.type === 'marketing-email').every((c) => c.references.includes(listCopy))).toBe(true);
     });
 
+    it('AC3 a cycle of references is copied once around, each copy referencing the other copy', async () => {
+      const s = await setup('cycle');
+      await putOk(s.source, 'a', list);
+      await putOk(s.source, 'b', { ...form, references: ['a'] });
+      await putOk(s.source, 'a', { ...list, references: ['b'] });
+      const { copyId } = await ok(requestCopy(s, { assetIds: ['a'] }), 202);
+      const done = await settled(copyId, s.user);
+      const ids = Object.fromEntries(done.items.map((i: any) => [i.sourceAssetId, i.targetAssetId]));
+      expect(Object.keys(ids).sort()).toEqual(['a', 'b']);
+      const copies = await assetsOf(s.target);
+      expect(copies.map((c) => [c.assetId, c.references])).toEqual(expect.arrayContaining([[ids.a, [ids.b]], [ids.b, [ids.a]]]));
+      expect(copies).toHaveLength(2);
+    });
+
     it('AC4 a repeated copyId answers with the first copy and appends nothing, whatever the body', async () => {
       const s = await setup('repeat');
       await givenEmailWithListAndForm(s);

@@ -25,6 +25,13 @@ describe('start-up checks', () => {
     expect(() => loadConfig(env({ EVENT_STORE: 'postgres' }))).toThrow(/EVENT_STORE/);
   });
 
+  it('AC1 one asset copy is capped below KurrentDB\'s 1 MiB append limit, 64 MiB on the embedded store; ASSET_COPY_MAX_BYTES overrides, and must be a positive integer', () => {
+    expect(loadConfig(env({})).assetCopyMaxBytes).toBe(64 * 1024 * 1024);
+    expect(loadConfig(env({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://localhost:2113' })).assetCopyMaxBytes).toBeLessThan(1024 * 1024);
+    expect(loadConfig(env({ ASSET_COPY_MAX_BYTES: '5000' })).assetCopyMaxBytes).toBe(5000);
+    expect(() => loadConfig(env({ ASSET_COPY_MAX_BYTES: 'lots' }))).toThrow(/ASSET_COPY_MAX_BYTES/);
+  });
+
   it('given an unreachable KurrentDB, then start-up fails fast naming it', async () => {
     const started = Date.now();
     await expect(createApp(loadConfig(env({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://127.0.0.1:1?tls=false' })))).rejects.toThrow(/KurrentDB/);

@@ -25,7 +25,7 @@ const EMAILS = 20;
 
 /** A process: the runner and the command pipeline over the shared stores. */
 function processOn(events: EventStore, readStore: InMemoryReadStore) {
-  const commands = new AssetCommands(new CommandExecutor(events, new CommandMetrics(new MetricsRegistry())), events, {});
+  const commands = new AssetCommands(new CommandExecutor(events, new CommandMetrics(new MetricsRegistry())), events, { assetCopyMaxBytes: 64 * 1024 * 1024 });
   const runner = new SagaRunner(assetCopyProcess, events, readStore, eventStoreAssetCopyContext(events), (c, id, cause) => commands.carryOut(c, id, cause), { backoffMs: 1 });
   return { commands, runner };
 }

@@ -15,8 +15,8 @@ export interface AppConfig {
   /** Run projections and sagas in this process (tests may turn sagas off). */
   runProjections: boolean;
   runSagas: boolean;
-  /** The most one asset copy may write (its one atomic append), in bytes; unlimited when absent. */
-  assetCopyMaxBytes?: number;
+  /** The most one asset copy may write (its one atomic append), in bytes. */
+  assetCopyMaxBytes: number;
   /** Warnings to log once the logger exists (dev defaults in use). */
   warnings: string[];
 }
@@ -73,15 +73,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
  * KurrentDB refuses an append over its MaxAppendSize (1 MiB unless the
  * server is configured otherwise); a copy is one append, so on KurrentDB it
  * is capped below that, leaving room for the event envelopes. The embedded
- * store has no such limit. ASSET_COPY_MAX_BYTES overrides either.
+ * store has no such limit; there the cap only bounds the memory a copy
+ * holds while it is decided. ASSET_COPY_MAX_BYTES overrides either.
  */
-function assetCopyMaxBytes(env: NodeJS.ProcessEnv, eventStore: AppConfig['eventStore']): number | undefined {
+function assetCopyMaxBytes(env: NodeJS.ProcessEnv, eventStore: AppConfig['eventStore']): number {
   if (env.ASSET_COPY_MAX_BYTES !== undefined) {
     const n = Number(env.ASSET_COPY_MAX_BYTES);
     if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`ASSET_COPY_MAX_BYTES must be a positive integer, not ${env.ASSET_COPY_MAX_BYTES}`);
     return n;
   }
-  return eventStore === 'kurrentdb' ? 1024 * 1024 - 128 * 1024 : undefined;
+  return eventStore === 'kurrentdb' ? 1024 * 1024 - 128 * 1024 : 64 * 1024 * 1024;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

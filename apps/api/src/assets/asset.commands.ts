@@ -5,6 +5,7 @@ import {
   assetCopyStream,
   assetKey,
   assetStream,
+  copyBlocker,
   decideSaveAsset,
   emptyCopyWorld,
   evolveAccount,
@@ -98,9 +99,12 @@ export class AssetCommands {
     const copyStreamId = assetCopyStream(copyId);
     let world = fold(emptyCopyWorld(), await loader.load<CopyWorldEvent>(copyStreamId));
     if (world.copy?.status !== 'pending') return { writes: [] };
-    const { organizationId, sourceAccountId, targetAccountId, assetIds } = world.copy.request;
+    const request = world.copy.request;
+    const { organizationId, sourceAccountId, targetAccountId, assetIds } = request;
     world = fold(world, await loader.load<CopyWorldEvent>(organizationStream(organizationId)));
     for (const id of new Set([sourceAccountId, targetAccountId])) world = fold(world, await loader.load<CopyWorldEvent>(accountStream(id)));
+    // A copy that may no longer run fails without reading its assets.
+    if (copyBlocker(world, request)) return { writes: [{ streamId: copyStreamId, events: this.decider.decide(command, world) }] };
     const reachable = await this.sourceAsOf(world, sourceAccountId, assetIds, BigInt(command.data.asOf));
     // Where the copies will go: read so that each is appended only if still free (and so a taken id is seen).
     for (const sourceAssetId of reachable) {

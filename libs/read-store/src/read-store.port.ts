@@ -20,6 +20,12 @@ export interface CollectionSpec {
 export interface FindOptions {
   /** Results are ordered by id; `afterId` starts after that id (cursor pagination). */
   afterId?: string;
+  /**
+   * Only ids that start with this prefix: a range of the primary key, read
+   * without an index (a projection that keys `account|contact` scans one
+   * account's documents this way).
+   */
+  idPrefix?: string;
   limit?: number;
   /**
    * Only these top-level fields are needed (a hint: adapters may return more).
@@ -97,6 +103,16 @@ export function pick(doc: Doc, fields: string[] | undefined): Doc {
   const out: Doc = {};
   for (const f of fields) if (f in doc) out[f] = doc[f];
   return out;
+}
+
+/** The least string above every string that starts with `prefix` (prefix → range queries). */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** Whether an id is within `options.idPrefix` and after `options.afterId` (for adapters that filter in memory). */
+export function inRange(id: string, options: FindOptions): boolean {
+  return (options.afterId === undefined || id > options.afterId) && (!options.idPrefix || id.startsWith(options.idPrefix));
 }
 
 export function matches(doc: Doc, filter: Filter): boolean {

@@ -22,6 +22,15 @@ describe('read model batch: a find sees the batch\'s own writes', () => {
     expect(ids(await tx.find('c', { k: 'y' }))).toEqual(['a', 'c']);
   });
 
+  it('given stored and pending documents, when a find keeps to an id prefix, then both sides keep to it, paged', async () => {
+    const tx = new ReadModelBatch(await storeWith({ 'p|1': { k: 'x' }, 'p|3': { k: 'x' }, 'q|1': { k: 'x' } }));
+    tx.put('c', 'p|2', { k: 'x' });
+    tx.put('c', 'pp|1', { k: 'x' });
+    tx.delete('c', 'p|3');
+    expect(ids(await tx.find('c', {}, { idPrefix: 'p|' }))).toEqual(['p|1', 'p|2']);
+    expect(ids(await tx.find('c', { k: 'x' }, { idPrefix: 'p|', afterId: 'p|1', limit: 5 }))).toEqual(['p|2']);
+  });
+
   it('given an event rolled back, then its writes leave the find results too', async () => {
     const tx = new ReadModelBatch(await storeWith({ a: { k: 'x' } }));
     tx.put('c', 'b', { k: 'x' });

@@ -1,5 +1,5 @@
 import { ReadStoreUnavailableError, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '@mam/read-store';
-import { fieldAt, matches } from '@mam/read-store';
+import { fieldAt, inRange, matches } from '@mam/read-store';
 import type { ProjectionTx } from './projection';
 import { Yielder } from './yield';
 
@@ -120,7 +120,7 @@ export class ReadModelBatch implements ProjectionTx {
    */
   private async storedFind(collection: string, filter: Filter, options: FindOptions): Promise<Array<Stored<Doc>>> {
     const remember = options.limit === undefined && options.afterId === undefined;
-    const key = remember ? `${collection}\u0000${JSON.stringify(filter)}\u0000${options.fields?.join(',') ?? ''}` : '';
+    const key = remember ? `${collection}\u0000${JSON.stringify(filter)}\u0000${options.fields?.join(',') ?? ''}\u0000${options.idPrefix ?? ''}` : '';
     const known = remember ? this.finds.get(key) : undefined;
     if (known) return [...known];
     const rows = await storeCall(() => this.store.find<Doc>(collection, filter, options));
@@ -211,7 +211,7 @@ export class ReadModelBatch implements ProjectionTx {
     for (const row of stored) if (!coll.has(row.id)) merged.set(row.id, row.doc);
     for (const id of this.index(collection, coll, Object.keys(filter)).lookup(filter)) {
       const doc = coll.get(id);
-      if (doc && matches(doc, filter) && (options.afterId === undefined || id > options.afterId)) {
+      if (doc && matches(doc, filter) && inRange(id, options)) {
         merged.set(id, doc);
       }
     }

@@ -1,6 +1,6 @@
 import { groupOf, readsContactValues, type ContactValues, type ReportDefinition } from '@mam/domain';
 import type { ProjectionTx } from '../projections/projection';
-import { contactKey, REPORT_CONTACTS, REPORT_DEALS, type ReportContactDoc, type ReportDealDoc } from './report.collections';
+import { accountPrefix, contactKey, REPORT_CONTACTS, REPORT_DEALS, type ReportContactDoc, type ReportDealDoc } from './report.collections';
 import { RowAccumulator, scan, type Contribution } from './report.rows';
 
 export function contactContribution(def: ReportDefinition, accountId: string, values: ContactValues | null): Contribution | null {
@@ -25,7 +25,7 @@ export function dealContribution(def: ReportDefinition, deal: ReportDealDoc, val
 export async function backfill(tx: ProjectionTx, reportId: string, def: ReportDefinition, accountId: string): Promise<void> {
   const rows = new RowAccumulator(reportId, accountId);
   if (def.object === 'contacts') {
-    for await (const page of scan<ReportContactDoc>(tx, REPORT_CONTACTS, { a: accountId })) {
+    for await (const page of scan<ReportContactDoc>(tx, REPORT_CONTACTS, accountPrefix(accountId))) {
       for (const { doc } of page) {
         const c = contactContribution(def, accountId, doc.v);
         if (c) rows.add(c);
@@ -33,7 +33,7 @@ export async function backfill(tx: ProjectionTx, reportId: string, def: ReportDe
     }
   } else {
     const needsValues = readsContactValues(def);
-    for await (const page of scan<ReportDealDoc>(tx, REPORT_DEALS, { a: accountId })) {
+    for await (const page of scan<ReportDealDoc>(tx, REPORT_DEALS, accountPrefix(accountId))) {
       const firsts = needsValues ? [...new Set(page.flatMap(({ doc }) => (doc.first ? [contactKey(accountId, doc.first)] : [])))] : [];
       const contacts = firsts.length && tx.getMany ? await tx.getMany<ReportContactDoc>(REPORT_CONTACTS, firsts) : new Map<string, ReportContactDoc>();
       for (const { doc } of page) {

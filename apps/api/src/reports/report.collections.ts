@@ -64,5 +64,12 @@ export interface ReportRowDoc {
   m: number;
 }
 
+/**
+ * Ids lead with what is scanned: an account's contacts and deals, a report's
+ * rows (of one account) are each one range of the primary key. Ids never
+ * contain `|`, so `acc|` cannot take in `acc2|…`.
+ */
 export const contactKey = (accountId: string, contactId: string): string => `${accountId}|${contactId}`;
+export const accountPrefix = (accountId: string): string => `${accountId}|`;
 export const rowId = (reportId: string, accountId: string, key: GroupKey): string => `${reportId}|${accountId}|${JSON.stringify(key)}`;
+export const rowPrefix = (reportId: string, accountId?: string): string => (accountId === undefined ? `${reportId}|` : `${reportId}|${accountId}|`);

@@ -241,10 +241,11 @@ export const reportsProjection: Projection = {
     { name: REPORT_ORGS, indexes: [] },
     { name: REPORTS, indexes: [['organizationId', 'destinationAccountId']] },
     { name: REPORT_ACCOUNTS, indexes: [] },
-    { name: REPORT_CONTACTS, indexes: [['a']] },
-    { name: REPORT_DEALS, indexes: [['a'], ['a', 'first']] },
+    // Scans are id-prefix ranges (report.collections): no index to keep up per contact or row write.
+    { name: REPORT_CONTACTS, indexes: [] },
+    { name: REPORT_DEALS, indexes: [['a', 'first']] },
     { name: REPORT_PROPERTIES, indexes: [] },
-    { name: REPORT_ROWS, indexes: [['r'], ['r', 'a']] },
+    { name: REPORT_ROWS, indexes: [] },
   ],
   eventTypes: new Set([...CRM_TYPES, ...ORGANIZATION_EVENT_TYPES, ...REPORT_EVENT_TYPES]),
   prefetch(events) {

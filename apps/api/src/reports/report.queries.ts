@@ -4,7 +4,7 @@ import { READ_STORE, type ReadStore } from '@mam/read-store';
 import { Problem } from '../http/problem';
 import { ACCOUNTS } from '../accounts/account.projections';
 import { ORGANIZATIONS } from '../organizations/organization.projections';
-import { REPORT_PROPERTIES, REPORT_ROWS, REPORTS, type ReportDoc, type ReportPropertiesDoc, type ReportRowDoc } from './report.collections';
+import { REPORT_PROPERTIES, REPORT_ROWS, REPORTS, rowPrefix, type ReportDoc, type ReportPropertiesDoc, type ReportRowDoc } from './report.collections';
 
 type Exclusion = { accountId: string; reason: 'no-flow' | 'left-organization' | 'property-missing' };
 
@@ -57,7 +57,7 @@ export class ReportQueries {
       return !missing;
     });
     const groups = new Map<string, { k: GroupKey; n: number; s: number; m: number }>();
-    for (const { doc } of await this.store.find<ReportRowDoc>(REPORT_ROWS, { r: reportId })) {
+    for (const { doc } of await this.store.find<ReportRowDoc>(REPORT_ROWS, {}, { idPrefix: rowPrefix(reportId) })) {
       if (!accounts.includes(doc.a)) continue;
       const id = JSON.stringify(doc.k);
       const g = groups.get(id);

@@ -1,6 +1,6 @@
 import type { GroupKey } from '@mam/domain';
 import type { ProjectionTx } from '../projections/projection';
-import { REPORT_ROWS, rowId, type ReportRowDoc } from './report.collections';
+import { REPORT_ROWS, rowId, rowPrefix, type ReportRowDoc } from './report.collections';
 
 /** What one contact or deal adds to its group: one to the count, its amount to the sum. */
 export interface Contribution {
@@ -10,11 +10,11 @@ export interface Contribution {
 
 const PAGE = 2000;
 
-/** Every document of a filter, page by page (a back-fill reads up to millions), giving the event loop turns. */
-export async function* scan<T>(tx: ProjectionTx, collection: string, filter: Record<string, string>) {
+/** Every document whose id starts with `idPrefix` (a range of the primary key), page by page, giving the event loop turns: a back-fill reads up to millions. */
+export async function* scan<T>(tx: ProjectionTx, collection: string, idPrefix: string) {
   let afterId: string | undefined;
   for (;;) {
-    const page = await tx.find<T>(collection, filter, { afterId, limit: PAGE });
+    const page = await tx.find<T>(collection, {}, { idPrefix, afterId, limit: PAGE });
     yield page;
     if (page.length < PAGE) return;
     afterId = page[page.length - 1].id;
@@ -73,7 +73,7 @@ export class RowAccumulator {
 /** R6: removes a report's rows, of one account or of all. */
 export async function dropRows(tx: ProjectionTx, reportId: string, accountId?: string): Promise<void> {
   const ids: string[] = [];
-  for await (const page of scan<ReportRowDoc>(tx, REPORT_ROWS, accountId === undefined ? { r: reportId } : { r: reportId, a: accountId })) {
+  for await (const page of scan<ReportRowDoc>(tx, REPORT_ROWS, rowPrefix(reportId, accountId))) {
     for (const row of page) ids.push(row.id);
   }
   for (const id of ids) tx.delete(REPORT_ROWS, id);

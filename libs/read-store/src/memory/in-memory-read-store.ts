@@ -1,5 +1,5 @@
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
-import { matches } from '../read-store.port';
+import { inRange, matches } from '../read-store.port';
 
 // The SQLite and MongoDB adapters' rule: a test double that accepted other
 // names would pass unit tests that fail against the real stores.
@@ -41,7 +41,7 @@ export class InMemoryReadStore implements ReadStore {
   async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {
     const rows = [...this.coll(collection).entries()]
       .map(([id, raw]) => ({ id, doc: JSON.parse(raw) as Doc }))
-      .filter((r) => matches(r.doc, filter) && (options.afterId === undefined || r.id > options.afterId))
+      .filter((r) => matches(r.doc, filter) && inRange(r.id, options))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return rows.slice(0, options.limit ?? rows.length) as Array<Stored<T>>;
   }

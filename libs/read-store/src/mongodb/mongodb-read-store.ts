@@ -1,6 +1,6 @@
 import type * as Mongo from 'mongodb';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter as MongoFilter, MongoClient } from 'mongodb';
-import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
+import { prefixEnd, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '../read-store.port';
 import { DocumentTooLargeError, ReadStoreUnavailableError } from '../errors';
 import { isMongoOutage } from './mongodb-failures';
 
@@ -159,7 +159,17 @@ export class MongoReadStore implements ReadStore {
       }
     }
     if (exact.length > 0) query.$expr = exact.length === 1 ? exact[0] : { $and: exact };
-    if (options.afterId !== undefined) query._id = { $gt: options.afterId };
+    const range: Record<string, string> = {};
+    if (options.afterId !== undefined) range.$gt = options.afterId;
+    if (options.idPrefix) {
+      // $gt and $gte on one field: the larger bound is the one that counts.
+      if (range.$gt === undefined || range.$gt < options.idPrefix) {
+        delete range.$gt;
+        range.$gte = options.idPrefix;
+      }
+      range.$lt = prefixEnd(options.idPrefix);
+    }
+    if (Object.keys(range).length) query._id = range;
     const projection = options.fields ? Object.fromEntries(options.fields.map((f) => [f, 1])) : undefined;
     let cursor = coll.find(query as MongoFilter<RmDoc>, projection ? { projection } : {}).sort({ _id: 1 });
     if (options.limit !== undefined) cursor = cursor.limit(options.limit);

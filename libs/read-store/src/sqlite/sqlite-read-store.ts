@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { WalCheckpointer } from './sqlite-checkpointer';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
+import { prefixEnd, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '../read-store.port';
 
 const NAME = /^[A-Za-z0-9_]+$/;
 const PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
@@ -119,6 +119,10 @@ export class SqliteReadStore implements ReadStore {
     if (options.afterId !== undefined) {
       where.push('id > ?');
       params.push(options.afterId);
+    }
+    if (options.idPrefix) {
+      where.push('id >= ? AND id < ?');
+      params.push(options.idPrefix, prefixEnd(options.idPrefix));
     }
     for (const f of options.fields ?? []) if (!NAME.test(f)) throw new Error(`invalid field name ${f}`);
     // `->` keeps a field's JSON type; json_extract would turn true/false into 1/0.

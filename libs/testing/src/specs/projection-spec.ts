@@ -1,5 +1,5 @@
 import type { EventMetadata, RecordedEvent } from '@mam/event-store';
-import { InMemoryReadStore, matches, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored } from '@mam/read-store';
+import { InMemoryReadStore, inRange, matches, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored } from '@mam/read-store';
 
 /**
  * Given-then for a read-model projection:
@@ -130,9 +130,9 @@ class SpecBatch implements SpecProjectionTx {
 
   async find<T = Doc>(collection: string, filter: Filter, options: FindOptions = {}): Promise<Array<Stored<T>>> {
     const merged = new Map<string, Doc>();
-    for (const row of await this.store.find<Doc>(collection, filter)) merged.set(row.id, deepFreeze(row.doc));
+    for (const row of await this.store.find<Doc>(collection, filter, { idPrefix: options.idPrefix })) merged.set(row.id, deepFreeze(row.doc));
     for (const [id, doc] of this.pending.get(collection) ?? []) {
-      if (doc && matches(doc, filter)) merged.set(id, doc);
+      if (doc && matches(doc, filter) && inRange(id, { idPrefix: options.idPrefix })) merged.set(id, doc);
       else merged.delete(id);
     }
     const rows = [...merged.entries()]

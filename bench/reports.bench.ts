@@ -33,6 +33,7 @@ import { reportsProjection } from '../apps/api/src/reports/report.projection';
 import { SagasService } from '../apps/api/src/sagas/sagas.service';
 import { TestApp, TOKEN } from '../apps/api/test/test-app';
 import { eligibleAccounts, features, ok, orgHeaders, postOrganization } from '../apps/api/test/fixtures';
+import { load as loadAverage, summaryRow } from './report';
 
 const N = Number(process.env.BENCH_REPORT_CONTACTS ?? 1_000_000);
 const SMALL = Number(process.env.BENCH_SMALL_CONTACTS ?? 10_000);
@@ -204,6 +205,7 @@ function mainThreadCpuMs(): number | null {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mam-bench-reports-'));
+  log(`load average ${loadAverage()}`);
   log(`reports bench: ${N} contacts across ${ACCOUNTS} accounts (and ${SMALL} in a second organization); reads ${READ_RATE}/s during ${UPDATE_RATE} updates/s for ${SECONDS} s`);
   log(`DATA_DIR ${dataDir}; node ${process.version}; figures taken on a shared machine, compare the ratios`);
   const t = await TestApp.start({}, dataDir);
@@ -225,6 +227,13 @@ async function main(): Promise<void> {
     log('(a) back-fill of a new report (POST → results readable with X-Min-Position)');
     log(`    ${N} contacts: ${ms(bigReport.ms)}   (target ≤ 5000 ms; ${bigReport.rows} rows counting ${bigReport.total} contacts; ${((bigReport.ms * 1000) / N).toFixed(2)} µs per contact)`);
     log(`    baseline, ${SMALL} contacts: ${ms(smallReport.ms)}   (${smallReport.rows} rows counting ${smallReport.total}; ${((smallReport.ms * 1000) / SMALL).toFixed(2)} µs per contact)`);
+    summaryRow({
+      workload: `report back-fill, ${N} contacts / 5 accounts`,
+      baseline: `${SMALL} contacts: ${ms(smallReport.ms)}`,
+      figure: ms(bigReport.ms),
+      ratio: `${((bigReport.ms / N) / (smallReport.ms / SMALL)).toFixed(2)}× the time per contact`,
+      target: '≤ 5000 ms',
+    });
 
     // ── (b) reads under updates ───────────────────────────────────────────
     await t.app.listen(0, '127.0.0.1');
@@ -261,6 +270,13 @@ async function main(): Promise<void> {
     log(`    reports projection per contact update: ${((perUpdate.ms * 1000) / Math.max(1, perUpdate.events)).toFixed(0)} µs (${perUpdate.events} updates)`);
     log(`    ratio big / small: p50 ${(p50(bigRun.r.latencies) / p50(smallRun.r.latencies)).toFixed(2)}×, p99 ${(p99(bigRun.r.latencies) / p99(smallRun.r.latencies)).toFixed(2)}×`);
     log(`    baseline, big report read with no updates: ${summary(quiet.latencies)}`);
+    summaryRow({
+      workload: `report results read, ${READ_RATE}/s during ${UPDATE_RATE} updates/s, ${N} contacts`,
+      baseline: `same read, ${SMALL} contacts: p99 ${ms(p99(smallRun.r.latencies))}`,
+      figure: `p99 ${ms(p99(bigRun.r.latencies))}`,
+      ratio: `${(p99(bigRun.r.latencies) / p99(smallRun.r.latencies)).toFixed(2)}× (p50 ${(p50(bigRun.r.latencies) / p50(smallRun.r.latencies)).toFixed(2)}×)`,
+      target: 'p99 ≤ 20 ms, ratio ≈ 1',
+    });
   } finally {
     await t.close({ keepData: process.env.BENCH_KEEP_DATA === '1' });
   }

@@ -159,6 +159,19 @@ describe('reports projection (R5, R6)', () => {
     });
   });
 
+  it('R5 counts and groups by any property name, __proto__ and constructor included', () => {
+    const odd = definition({ sourceAccountIds: ['a'], groupBy: ['property:__proto__', 'property:constructor'] });
+    const props = JSON.parse('{"__proto__":"x","constructor":"y"}');
+    return spec.given([org(), contact('a', 'a1', props), contact(P, 'p1'), reportDefined(odd)]).then(async (read) => {
+      expect(await rows(read)).toEqual(['a/x,y→1', `${P}/,→1`]);
+      expect(Object.entries((await read.get<{ counts: object }>(REPORT_PROPERTIES, 'a'))!.counts)).toEqual([
+        ['__proto__', 1],
+        ['constructor', 1],
+        ['email', 1],
+      ]);
+    });
+  });
+
   it('R5 keeps per account how many contacts carry each property', () =>
     spec
       .given([...crm, contact('a', 'a2', { color: 'green', size: 'S' }), contact('a', 'a1'), contactDeleted(P, 'p2')])

@@ -153,7 +153,8 @@ async function countProperties(tx: ProjectionTx, accountId: string, before: Cont
   for (const k of Object.keys(before ?? {})) if (!after || !Object.hasOwn(after, k)) delta.set(k, -1);
   if (delta.size === 0) return;
   const doc = await read<ReportPropertiesDoc>(tx, REPORT_PROPERTIES, accountId);
-  const counts: Record<string, number> = { ...doc?.counts };
+  // Property names are the CRM's (`__proto__` and `constructor` included): a null-prototype map keeps them as data.
+  const counts: Record<string, number> = Object.assign(Object.create(null), doc?.counts);
   for (const [k, d] of delta) {
     const n = (Object.hasOwn(counts, k) ? counts[k] : 0) + d;
     if (n > 0) counts[k] = n;

@@ -16,6 +16,7 @@
  * "see a fact, write one event" on this machine. A warm-up at the same rate
  * comes first and is not counted. Figures are printed, never asserted.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RecordedEvent } from '@mam/event-store';
 import { TestApp } from '../apps/api/test/test-app';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
             byId.set(e.id, p);
             if ((e.data as { accountId: string }).accountId === o.target) {
               // The baseline's bare reaction: one append, with an id derived from the fact.
-              await t.events.append(`bench-echo-${e.id}`, [{ id: e.id, type: 'BenchEchoed', data: {}, metadata: { at: new Date().toISOString(), causationId: e.id } }], 'no_stream');
+              await t.events.append(`bench-echo-${e.id}`, [{ id: randomUUID(), type: 'BenchEchoed', data: {}, metadata: { at: new Date().toISOString(), causationId: e.id } }], 'no_stream');
               p.writtenAt = performance.now();
             }
           } else if (e.type === 'ContactUpserted' && e.metadata.causationId && (e.data as { accountId: string }).accountId === o.target) {
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
           }
         }
       },
-      { after: await t.headPosition(), lingerMs: 0 },
+      { after: await t.headPosition(), lingerMs: 0, onError: (error) => console.error('measuring subscription failed', error) },
     );
 
     const drive = async (label: string, first: number, seconds: number, account = o.source) => {

@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { KurrentDBClient } from '@kurrent/kurrentdb-client';
 import { eventStoreContract } from '@mam/testing';
+import { EventStoreUnavailableError } from '../errors';
+import type { NewEvent, RecordedEvent } from '../event-store.port';
 import { KurrentDbEventStore } from './kurrentdb-event-store';
 
 const url = process.env.KURRENTDB_URL; // e.g. kurrentdb://localhost:2113?tls=false
@@ -13,6 +17,52 @@ if (url) {
       reopen: async () => (current = new KurrentDbEventStore(url, { retryDelayMs: 100 })),
       cleanup: () => current.close(),
     };
+  });
+
+  describe('KurrentDbEventStore on a server', () => {
+    const event = (): NewEvent => ({ id: randomUUID(), type: 'Tested', data: { ok: true }, metadata: { at: new Date().toISOString() } });
+    let store: KurrentDbEventStore;
+    beforeEach(() => (store = new KurrentDbEventStore(url, { retryDelayMs: 100 })));
+    afterEach(() => store.close());
+
+    it('given a tombstoned stream, then it reads as missing and an append to it fails for good, not as an outage', async () => {
+      const s = `tombstoned-${randomUUID()}`;
+      await store.append(s, [event()], 'no_stream');
+      const client = KurrentDBClient.connectionString(url);
+      try {
+        await client.tombstoneStream(s);
+      } finally {
+        await client.dispose();
+      }
+      expect(await store.readStream(s)).toEqual([]);
+      const error = await store.append(s, [event()], 'any').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(EventStoreUnavailableError);
+      expect((error as Error).message).toMatch(/deleted/);
+    });
+
+    it('given more stored events than the client buffers by default, then subscription batches grow to the batch size', async () => {
+      const s = `batches-${randomUUID()}`;
+      const after = await store.headPosition();
+      for (let i = 0; i < 3; i++) await store.append(s, Array.from({ length: 100 }, event), i === 0 ? 'no_stream' : BigInt(i * 100 - 1));
+      const sizes: number[] = [];
+      const seen: RecordedEvent[] = [];
+      let caughtUp!: () => void;
+      const done = new Promise<void>((resolve) => (caughtUp = resolve));
+      const sub = store.subscribe(
+        async (batch) => {
+          sizes.push(batch.length);
+          seen.push(...batch.filter((e) => e.streamId === s));
+          // A slow handler lets the buffer fill, as a projection's commit does.
+          await new Promise((r) => setTimeout(r, 200));
+        },
+        { after, batchSize: 200, onCaughtUp: () => caughtUp() },
+      );
+      await done;
+      await sub.stop();
+      expect(seen).toHaveLength(300);
+      expect(Math.max(...sizes)).toBeGreaterThan(31);
+    }, 30_000);
   });
 } else {
   const reason = 'KURRENTDB_URL not set: no KurrentDB server here; `docker compose up kurrentdb` starts one, then set KURRENTDB_URL=kurrentdb://localhost:2113?tls=false';

@@ -79,6 +79,16 @@ describe('the built artifact (dist/)', () => {
     expect(leftovers).toEqual([]);
   });
 
+  it('loads neither production client in a process that does not select it', async () => {
+    // The whole service module graph, as main.js loads it, then which client packages came with it.
+    const probe = `require('./dist/apps/api/src/app.factory'); require('./dist/apps/ops/src/ops.module');
+      const loaded = Object.keys(require.cache);
+      console.log(JSON.stringify(['/mongodb/', '/@kurrent/'].filter((p) => loaded.some((f) => f.includes('node_modules' + p)))));`;
+    const { code, stdout } = await run(['-e', probe], {});
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
   for (const [store, selector] of Object.entries(selectors)) {
     for (const [program, args] of Object.entries(programs)) {
       it(`given ${store} selected and not there, then the built ${program} exits non-zero at once with one line naming it and the reason`, async () => {

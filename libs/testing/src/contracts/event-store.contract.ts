@@ -268,6 +268,34 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
         expect(await store.readStream(c)).toHaveLength(3);
       });
 
+      it('gives the events of one appendMany distinct, increasing positions in the global log, each delivered once by a subscription', async () => {
+        // KurrentDB answers one position for a whole multi-stream append: its events must still be
+        // told apart in $all, or a checkpoint between two of them would skip the rest.
+        const start = await store.headPosition();
+        const [a, b] = [streamName('many-pos-a'), streamName('many-pos-b')];
+        await store.appendMany([
+          { streamId: a, expected: 'no_stream', events: [event(), event()] },
+          { streamId: b, expected: 'no_stream', events: [event(), event()] },
+        ]);
+        const log = await logOf([a, b], start);
+        expect(log).toHaveLength(4);
+        expectIncreasing(log.map((e) => e.position));
+
+        const delivered: RecordedEvent[] = [];
+        let caughtUp = false;
+        const sub = store.subscribe(async (batch) => void delivered.push(...batch.filter((e) => e.streamId === a || e.streamId === b)), {
+          after: start,
+          batchSize: 1,
+          onCaughtUp: () => (caughtUp = true),
+        });
+        try {
+          await waitUntil(() => caughtUp && delivered.length >= 4, 'the four events');
+        } finally {
+          await sub.stop();
+        }
+        expect(delivered.map((e) => e.id)).toEqual(log.map((e) => e.id));
+      });
+
       it("is atomic: one stream's conflict writes nothing to any stream", async () => {
         const start = await store.headPosition();
         const [a, b] = [streamName('atomic-a'), streamName('atomic-b')];

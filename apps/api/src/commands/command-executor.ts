@@ -10,8 +10,8 @@ import {
   type RecordedEvent,
   type StreamAppend,
 } from '@mam/event-store';
-import { requestContext } from '../http/request-context';
-import { Problem } from '../http/problem';
+import { commandContext } from './command-context';
+import { CommandError } from './command-error';
 import { eventId } from './event-ids';
 import { answerFor, IdempotentReplay, idempotencyRecord, readIdempotencyRecord } from './idempotency';
 import { CommandMetrics } from '../ops/metrics.service';
@@ -103,7 +103,7 @@ export class CommandExecutor {
   }
 
   private async attempt(options: CommandOptions): Promise<CommandResult> {
-    const ctx = requestContext.getStore();
+    const ctx = commandContext.getStore();
     const at = new Date().toISOString();
     for (let attempt = 1; ; attempt++) {
       if (ctx?.idempotency) {
@@ -155,7 +155,7 @@ export class CommandExecutor {
         return { ...options.reply, position: position.toString() };
       } catch (error) {
         if (!(error instanceof ConcurrencyError)) throw error;
-        if (attempt >= MAX_ATTEMPTS) throw new Problem(409, 'CONFLICT', 'the resource was changed concurrently; retry the request');
+        if (attempt >= MAX_ATTEMPTS) throw new CommandError('CONFLICT', 'the resource was changed concurrently; retry the request');
       }
     }
   }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventMetadata, EventStore, StreamAppend } from '@mam/event-store';
-import type { IdempotencyContext } from '../http/request-context';
-import { Problem } from '../http/problem';
+import type { IdempotencyContext } from './command-context';
+import { CommandError } from './command-error';
 
 export interface StoredAnswer {
   requestHash: string;
@@ -18,7 +18,7 @@ export class IdempotentReplay extends Error {
 
 /** The first answer, if this is the same request again; a key reused for another request is refused. */
 export function answerFor(stored: StoredAnswer, ctx: IdempotencyContext): StoredAnswer {
-  if (stored.requestHash !== ctx.requestHash && stored.requestHash !== ctx.byteRequestHash) throw Problem.of('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request');
+  if (stored.requestHash !== ctx.requestHash && stored.requestHash !== ctx.byteRequestHash) throw new CommandError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request');
   return stored;
 }
 

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { DomainError } from '@mam/domain';
 import { ConcurrencyError } from '@mam/event-store';
 import { IdempotentReplay } from '../commands/idempotency';
+import { CommandError } from '../commands/command-error';
 import { Problem, problemBody, sendProblem, type ProblemBody } from './problem';
 
 /** Every failure leaves as application/problem+json, whatever threw it. */
@@ -24,6 +25,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): ProblemBody {
     if (exception instanceof Problem) return exception.body();
+    if (exception instanceof CommandError) return Problem.of(exception.code, exception.message).body();
     if (exception instanceof DomainError) {
       // Shape errors found by a decider are 400s like the DTOs' and carry errors[] too.
       if (exception.code === 'VALIDATION_FAILED') return Problem.validation([{ path: '', message: exception.message }], exception.message).body();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '@mam/event-store';
 import { answerFor, byteRequestHash, idempotencyStream, readIdempotencyRecord, requestHash } from '../commands/idempotency';
+import { CommandError } from '../commands/command-error';
 import { Problem, sendProblem } from './problem';
 import { factsOf } from './route-config';
 import { requestContext, type RequestContext } from './request-context';
@@ -58,7 +59,8 @@ function replay(reply: FastifyReply, answer: () => { status: number; body: unkno
     const { status, body } = answer();
     void reply.status(status).send(body);
   } catch (error) {
-    sendProblem(reply, (error as Problem).body());
+    // answerFor refuses a key reused for another request with the pipeline's own error.
+    sendProblem(reply, error instanceof CommandError ? Problem.of(error.code, error.message).body() : (error as Problem).body());
   }
 }
 

@@ -1,18 +1,2 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-export interface IdempotencyContext {
-  key: string;
-  streamId: string;
-  requestHash: string;
-  /** The same request hashed as records stored before canonical bodies were (bytes of JSON.stringify). */
-  byteRequestHash?: string;
-  status: number;
-}
-
-/** Per-request facts the command pipeline needs without threading them through every call. */
-export interface RequestContext {
-  correlationId: string;
-  idempotency?: IdempotencyContext;
-}
-
-export const requestContext = new AsyncLocalStorage<RequestContext>();
+/** A request's command context: the pipeline defines it (it knows no HTTP), the request hooks set it. */
+export { commandContext as requestContext, type CommandContext as RequestContext, type IdempotencyContext } from '../commands/command-context';

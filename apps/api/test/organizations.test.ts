@@ -692,8 +692,14 @@ describe('Organizations (HTTP)', () => {
 
     it('an edit that changes nothing appends nothing but the used assertion, and answers a position', async () => {
       const o = await org();
+      const [head, count] = [await t.headPosition(), await t.eventCount()];
       const res = await putMembers(o.organizationId, e.user, e.primary, [e.others[1], e.primary, e.others[0]]);
       expect(res.status).toBe(200);
+      // One event: the step-up assertion used up; the answer is its position.
+      expect(await t.eventCount()).toBe(count + 1);
+      const appended = await t.events.readAll({ after: head, limit: 10 });
+      expect(appended.map((ev) => ev.type)).toEqual(['StepUpAssertionUsed']);
+      expect(res.body.position).toBe(appended[0].position.toString());
       const history = await t.read(`/v1/organizations/${o.organizationId}/history`, res.body.position, as(e.user, e.primary));
       expect(history.body.items.map((i: { type: string }) => i.type)).toEqual(['OrganizationCreated']);
     });

@@ -169,6 +169,20 @@ describe('lifecycle saga', () => {
       spec.given(org([oneWay(PRIMARY, 'b')])).when(subscriptionsChanged('b', [SALES_STARTER])).then([evictMember('b', 'downgrade')]));
   });
 
+  describe('a saga running behind judges accounts as of the event it reacts to', () => {
+    it('P1 evicts for a downgrade even though the account was upgraded again after it', () =>
+      spec
+        .given(org())
+        .when(subscriptionsChanged('b', [SALES_STARTER]), { later: [subscriptionsChanged('b', [SALES_PRO, MARKETING_PRO])] })
+        .then([evictMember('b', 'downgrade')]));
+
+    it('P6 dissolves when the last MHE member downgrades, even though another member got MHE after it', () =>
+      spec
+        .given(org())
+        .when(subscriptionsChanged(PRIMARY, [MARKETING_PRO, SALES_PRO]), { later: [subscriptionsChanged('c', [SALES_PRO, MHE])] })
+        .then([dissolveOrganization()]));
+  });
+
   describe('P6 no Marketing Hub Enterprise left', () => {
     it('P6 dissolves when the last MHE member downgrades Marketing but stays Professional (reason no-marketing-enterprise)', () =>
       spec.given(org()).when(subscriptionsChanged(PRIMARY, [MARKETING_PRO, SALES_PRO])).then([dissolveOrganization()]));

@@ -34,8 +34,9 @@ import type { EventMetadata, RecordedEvent } from '@mam/event-store';
 
 /**
  * What a saga may read: accounts and organizations (the app's SagaContext,
- * structurally). The in-memory one holds the state after the given events
- * and the `when` event, which is the last: "as of" the event is all of it.
+ * structurally). The in-memory one holds every state an account went
+ * through (the given events, the `when` event, then any `later` ones), so
+ * `account(id, asOf)` answers the account as it stood at that position.
  */
 export interface SagaSpecContext {
   account(accountId: string, asOf?: bigint): Promise<Account | null>;
@@ -72,12 +73,21 @@ export interface SagaThen<Command, Context = SagaSpecContext> {
   commands(): Promise<Command[]>;
   /** The event as it was handed to the saga. */
   readonly event: RecordedEvent;
-  /** The context the saga read from (state after the given events and the `when` event). */
+  /** The context the saga read from (the given events, the `when` event and any later ones). */
   readonly context: Context;
 }
 
+export interface WhenOptions {
+  /**
+   * Facts stored after the `when` event, already in the context when the
+   * saga reacts (a saga running behind): what it reads "as of" the event
+   * must not include them.
+   */
+  later?: SpecEvent[];
+}
+
 export interface SagaWhen<Command, Context = SagaSpecContext> {
-  when(event: SpecEvent): SagaThen<Command, Context>;
+  when(event: SpecEvent, options?: WhenOptions): SagaThen<Command, Context>;
 }
 
 export interface SagaSpec<Command, Context = SagaSpecContext> {
@@ -92,6 +102,9 @@ const SPEC_AT = '2025-01-01T00:00:00.000Z';
 export class InMemorySagaContext implements SagaSpecContext, SpecContext {
   private readonly accounts = new Map<string, Account>();
   private readonly organizations = new Map<string, Organization>();
+  /** Each account's states by the position that made them (positions count applied events, as `recorded` does). */
+  private readonly history = new Map<string, Array<{ position: bigint; account: Account | null }>>();
+  private position = 0n;
 
   /** The stream the event belongs to, or null when it shapes no saga state. */
   static streamOf(event: SpecEvent): string | null {
@@ -102,12 +115,14 @@ export class InMemorySagaContext implements SagaSpecContext, SpecContext {
   }
 
   apply(event: SpecEvent): void {
+    this.position += 1n;
     const short = { type: event.type, data: structuredClone(event.data) };
     if (ACCOUNT_TYPES.has(event.type)) {
       const id = (short.data as { accountId: string }).accountId;
       const next = evolveAccount(this.accounts.get(id) ?? null, short as AccountEvent);
       if (next) this.accounts.set(id, next);
       else this.accounts.delete(id);
+      this.history.set(id, [...(this.history.get(id) ?? []), { position: this.position, account: next ? structuredClone(next) : null }]);
     } else if (ORGANIZATION_TYPES.has(event.type)) {
       const id = (short.data as { organizationId: string }).organizationId;
       const next = evolveOrganization(this.organizations.get(id) ?? null, short as OrganizationEvent);
@@ -117,8 +132,13 @@ export class InMemorySagaContext implements SagaSpecContext, SpecContext {
   }
 
   // Copies, so a saga that mutated what it read could not change the next reaction.
-  async account(accountId: string): Promise<Account | null> {
-    const a = this.accounts.get(accountId);
+  async account(accountId: string, asOf?: bigint): Promise<Account | null> {
+    if (asOf === undefined) {
+      const a = this.accounts.get(accountId);
+      return a ? structuredClone(a) : null;
+    }
+    const states = (this.history.get(accountId) ?? []).filter((h) => h.position <= asOf);
+    const a = states.length ? states[states.length - 1].account : null;
     return a ? structuredClone(a) : null;
   }
 
@@ -150,10 +170,11 @@ function specification<Command, Context extends SpecContext>(
 ): SagaSpec<Command, Context> {
   return {
     given: (events) => ({
-      when: (event) => {
+      when: (event, options = {}) => {
         const context = newContext();
         for (const e of events) context.apply(e);
         context.apply(event);
+        for (const e of options.later ?? []) context.apply(e);
         const recordedEvent = recorded(event, events);
         const commands = (): Promise<Command[]> => saga.react(structuredClone(recordedEvent), context);
         return {

@@ -539,6 +539,17 @@ describe('HTTP pipeline conventions (api.md "Conventions")', () => {
       expect(text).toMatch(/^mam_parked_events\{projection="accounts"\} 0$/m);
     });
 
+    it('/metrics has the sagas\' series too: position and lag of saga:lifecycle', async () => {
+      const created = await register('ops-saga-series');
+      const series = async () => (await t.request('GET', '/metrics', { token: null })).body as string;
+      const deadline = Date.now() + 5000;
+      while (!/^mam_projection_position\{projection="saga:lifecycle"\} [1-9]\d*$/m.test(await series()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const text = await series();
+      expect(text).toMatch(/^mam_projection_position\{projection="saga:lifecycle"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^mam_projection_lag\{projection="saga:lifecycle"\} \d+$/m);
+      expect(BigInt(created.body.position)).toBeGreaterThan(0n);
+    });
+
     it('GET /v1/ops/projections lists {name, position, lag, status, parked} for every read model', async () => {
       const created = await register('ops-3');
       await t.read('/v1/accounts/ops-3', created.body.position);

@@ -134,6 +134,17 @@ describe('SagaRunner', () => {
     expect((await again.info()).lag).toBe('0');
   });
 
+  it('given a burst of ignored events and then quiet, then the stored checkpoint reaches them without another batch or a stop (other processes read it)', async () => {
+    await h.append('account-a', 'AccountRegistered', { accountId: 'a' });
+    const runner = await h.start();
+    await h.caughtUp(runner);
+    // Right after a stored checkpoint: this one is only held in memory at first.
+    const last = await h.append('account-b', 'AccountRegistered', { accountId: 'b' });
+    await h.caughtUp(runner);
+    await until(async () => (await h.readStore.checkpoint(SAGA)) === last.position, 5000, 'the checkpoint stored while idle');
+    expect(runner.reached(last.position)).toBe(true);
+  });
+
   it('stores the checkpoint of ignored events at most once a second, and where it got to at stop', async () => {
     await h.append('account-a', 'AccountRegistered', { accountId: 'a' });
     const runner = await h.start();

@@ -64,6 +64,13 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
       ({ process, context, dispatch }) =>
         new SagaRunner(process, events, readStore, context, dispatch, {
           onParked: (parked) => metrics.parked.set({ projection: process.name }, parked),
+          // The same series as the projections', labelled with the process's name.
+          onProgress: (runner) =>
+            void runner.info().then((i) => {
+              metrics.position.set({ projection: i.name }, Number(i.position ?? 0));
+              metrics.lag.set({ projection: i.name }, Number(i.lag));
+              metrics.parked.set({ projection: i.name }, i.parked);
+            }, () => undefined),
         }),
     );
   }

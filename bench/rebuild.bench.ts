@@ -9,7 +9,7 @@
  *       beside the same rebuild on (a)'s account events and a plain insert of
  *       as many rows, in the same process.
  *
- *   npm run bench:rebuild     BENCH_EVENTS (1,000,000), BENCH_CRM_CONTACTS (150,000)
+ *   npm run bench:rebuild     BENCH_EVENTS (500,000), BENCH_CRM_CONTACTS (150,000)
  */
 import 'reflect-metadata';
 import Database from 'better-sqlite3';
@@ -26,7 +26,7 @@ import { ALL_PROJECTIONS } from '../apps/api/src/projections/projection-registry
 import type { Projection } from '../apps/api/src/projections/projection';
 import { fmt, peakRss, printTable, summaryRow } from './report';
 
-const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const N = Number(process.env.BENCH_EVENTS ?? 500_000);
 const CRM_CONTACTS = Number(process.env.BENCH_CRM_CONTACTS ?? 150_000);
 const HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=16'];
 const HUBS = ['marketing', 'sales', 'service', 'content'] as const;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { assetStream, type AssetFields } from '@mam/domain';
 import { EventStoreUnavailableError, SqliteEventStore, type EventStore, type RecordedEvent, type StreamAppend } from '@mam/event-store';
 import { InMemoryReadStore } from '@mam/read-store';
@@ -51,11 +52,14 @@ describe('asset copies through crashes and redeliveries (AC3, AC4)', () => {
   const runners: Array<SagaRunner<any, any>> = [];
 
   beforeEach(() => {
+    // The simulated crash is logged as a store outage; the tests assert on the stores, not the log.
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     dir = mkdtempSync(join(tmpdir(), 'mam-asset-copy-'));
     events = new SqliteEventStore(join(dir, 'events.sqlite'));
     readStore = new InMemoryReadStore();
   });
   afterEach(async () => {
+    jest.restoreAllMocks();
     for (const r of runners.splice(0)) await r.stop();
     await events.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { created, definition, oneWay, PRIMARY, ProjectionSpecification, REPORT, reportDefined, type GivenEvent } from '@mam/testing';
+import { created, definition, oneWay, PRIMARY, ProjectionSpecification, REPORT, reportDefined, type GivenEvent, type ProjectionRead } from '@mam/testing';
 import { REPORT_ROWS, type ReportRowDoc } from './report.collections';
 import { reportsProjection } from './report.projection';
 
@@ -29,9 +29,9 @@ const change: fc.Arbitrary<GivenEvent> = fc.oneof(
     })),
 );
 
-const rows = async (read: { find: (c: string, f: object) => Promise<Array<{ doc: unknown }>> }, reportId: string) =>
-  (await read.find(REPORT_ROWS, {}))
-    .map(({ doc }) => doc as ReportRowDoc)
+const rows = async (read: ProjectionRead, reportId: string) =>
+  (await read.find<ReportRowDoc>(REPORT_ROWS, {}))
+    .map(({ doc }) => doc)
     .filter((r) => r.r === reportId)
     .map((r) => `${r.a}/${JSON.stringify(r.k)}→${r.n} ${r.s} ${r.m}`)
     .sort();

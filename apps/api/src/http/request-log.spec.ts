@@ -31,6 +31,18 @@ describe('request log', () => {
     await app.close();
   });
 
+  it('logs the path without its query string (an email is personal data)', async () => {
+    const { logger, lines } = capture('info');
+    const app = Fastify();
+    registerRequestLog(app, logger);
+    app.get('/v1/things', async () => ({ ok: true }));
+    await app.inject({ method: 'GET', url: '/v1/things?email=jane.doe%40example.com&limit=5' });
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).toMatchObject({ url: '/v1/things' });
+    expect(JSON.stringify(lines)).not.toMatch(/jane|example|email/);
+    await app.close();
+  });
+
   it('adds no hook when info is off', async () => {
     const { logger, lines } = capture('warn');
     const app = Fastify();

@@ -13,8 +13,8 @@ export function createRootLogger(level: string): Logger {
 
 /**
  * One line per answered request, written from a Fastify hook. Only method,
- * path, status, time and ids are logged, so no header (bearer token, step-up)
- * can leak. A Nest middleware (pino-http) did the same at several times the
+ * path (without its query string), status, time and ids are logged, so no
+ * header (bearer token, step-up) and no query value (an email) can leak. A Nest middleware (pino-http) did the same at several times the
  * cost per request: a child logger, redaction and a middleware layer.
  */
 export function registerRequestLog(fastify: FastifyInstance, logger: Logger): void {
@@ -26,7 +26,8 @@ export function registerRequestLog(fastify: FastifyInstance, logger: Logger): vo
         reqId: request.id,
         ...(correlationId ? { correlationId } : {}),
         method: request.method,
-        url: request.url,
+        // The path only: a query string carries personal data (`?email=`).
+        url: pathOf(request.url),
         statusCode: reply.statusCode,
         responseTime: Math.round(reply.elapsedTime * 10) / 10,
       },
@@ -34,4 +35,9 @@ export function registerRequestLog(fastify: FastifyInstance, logger: Logger): vo
     );
     done();
   });
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }

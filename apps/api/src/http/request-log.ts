@@ -14,8 +14,9 @@ export function createRootLogger(level: string): Logger {
 /**
  * One line per answered request, written from a Fastify hook. Only method,
  * path (without its query string), status, time and ids are logged, so no
- * header (bearer token, step-up) and no query value (an email) can leak. A Nest middleware (pino-http) did the same at several times the
- * cost per request: a child logger, redaction and a middleware layer.
+ * header (bearer token, step-up) and no query value (an email) can leak.
+ * A Nest middleware (pino-http) did the same at several times the cost per
+ * request: a child logger, redaction and a middleware layer.
  */
 export function registerRequestLog(fastify: FastifyInstance, logger: Logger): void {
   if (!logger.isLevelEnabled('info')) return;

@@ -7,6 +7,8 @@ import { AppModule } from './app.module';
 import { createValidationPipe } from './http/validation.pipe';
 import { refuseUnknownFields } from './http/openapi';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
+import { registerOverloadGuard } from './http/overload';
+import { MetricsRegistry } from './ops/metrics.service';
 import { registerBearerAuth } from './http/bearer-auth';
 import { createRootLogger, registerRequestLog } from './http/request-log';
 import { registerRequestContext } from './http/request-context.hook';
@@ -41,6 +43,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLog(fastify, rootLogger);
   registerBearerAuth(fastify, config.apiTokens);
+  registerOverloadGuard(fastify, config.maxCommandsInFlight, app.get(MetricsRegistry).registry);
   // Before the handler (and its pipes): read-your-writes waits, then a write's context and idempotency.
   registerMinPosition(fastify, app.get(ProjectionsService));
   registerRequestContext(fastify, app.get(EVENT_STORE));

@@ -6,6 +6,9 @@ import { rebuild } from './rebuild';
 import { retryParked } from './retry-parked';
 import { PARKED_COLLECTION, parkedEntry } from '../../api/src/projections/parked-events';
 import { SagasService } from '../../api/src/sagas/sagas.service';
+import { lineProgress } from './progress';
+
+const quiet = lineProgress({ write: () => undefined });
 
 const account = (accountId: string) => ({
   accountId,
@@ -36,7 +39,7 @@ describe('ops rebuild while the service serves', () => {
     const events = t.app.get<EventStore>(EVENT_STORE);
     const readStore = t.app.get<GenerationalReadStore>(READ_STORE);
     const lines: string[] = [];
-    const rebuilding = rebuild(events, readStore, ALL_PROJECTIONS, (l) => lines.push(l));
+    const rebuilding = rebuild(events, readStore, ALL_PROJECTIONS, (l) => lines.push(l), quiet);
 
     // The service keeps taking commands and answering queries during the rebuild.
     const during = await t.request('POST', '/v1/accounts', { body: account('r4') });
@@ -91,7 +94,7 @@ describe('ops rebuild and the switch, edge cases', () => {
       return commit(writes);
     };
     try {
-      await rebuild(t.events, readStore, [during], () => undefined);
+      await rebuild(t.events, readStore, [during], () => undefined, quiet);
     } finally {
       inner.commit = commit;
     }

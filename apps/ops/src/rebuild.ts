@@ -1,8 +1,8 @@
-import { SingleBar, Presets } from 'cli-progress';
 import type { EventStore } from '@mam/event-store';
 import { GENERATIONS, type GenerationalReadStore, type GenerationDoc } from '@mam/read-store';
 import { ProjectionRunner } from '../../api/src/projections/projection-runner';
 import type { Projection } from '../../api/src/projections/projection';
+import { rebuildProgress, type Progress } from './progress';
 
 const ACK_WAIT_MS = 10_000;
 /** Rounds of catching up with a head that moves; after the first (the long one) each is a few batches. */
@@ -36,15 +36,20 @@ async function catchUpToHead(events: EventStore, runner: ProjectionRunner, names
  * switches readers and its runner to the new generation and empties the old
  * one; with no service running, this command empties it itself.
  */
-export async function rebuild(events: EventStore, readStore: GenerationalReadStore, projections: Projection[], log: (line: string) => void): Promise<void> {
+export async function rebuild(
+  events: EventStore,
+  readStore: GenerationalReadStore,
+  projections: Projection[],
+  log: (line: string) => void,
+  bar: Progress = rebuildProgress(),
+): Promise<void> {
   await readStore.refresh();
   const names = projections.map((p) => p.name);
   const next = Math.max(...names.map((n) => readStore.generationOf(n))) + 1;
   const view = readStore.withGeneration(names, next);
   await view.reset(projections.flatMap((p) => p.collections.map((c) => c.name)), names);
 
-  const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | {value}/{total} positions | {eta_formatted} left', etaBuffer: 50 }, Presets.shades_classic);
-  bar.start(Number((await events.headPosition()) ?? 0n), 0);
+  bar.start(Number((await events.headPosition()) ?? 0n));
   const runner = new ProjectionRunner('rebuild', events, view, projections, {
     batchSize: 5000,
     onCommitted: (r) => void r.info().then((items) => bar.update(Number(items[0]?.position ?? 0))),

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/config';
 import { createApp } from './app.factory';
+import { prepareDataDir, usesDataDir } from './config/data-dir';
 import { StoreUnreachableError } from './infrastructure/stores';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (usesDataDir(config)) prepareDataDir(config.dataDir);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   app.get(Logger).log(`listening on http://${config.host}:${config.port} (event store: ${config.eventStore}, read store: ${config.readStore}, data: ${config.dataDir})`);

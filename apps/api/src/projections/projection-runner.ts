@@ -34,7 +34,8 @@ function laterOf(a: bigint | null, b: bigint): bigint {
   return a !== null && a > b ? a : b;
 }
 
-export type ProjectionStatus = 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopped';
+/** `elsewhere`: run by another process (RUN_PROJECTIONS=false here); the position is its stored checkpoint. */
+export type ProjectionStatus = 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopped' | 'elsewhere';
 
 export interface ProjectionInfo {
   name: string;

@@ -106,8 +106,11 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  info(): Promise<ProjectionInfo[]> {
-    return this.runner.info();
+  /** Where another process runs the projections, what it has stored is what this one serves from. */
+  async info(): Promise<ProjectionInfo[]> {
+    if (this.config.runProjections) return this.runner.info();
+    await this.runner.loadCheckpoints();
+    return (await this.runner.info()).map((i) => ({ ...i, status: 'elsewhere' }));
   }
 
   private async publishMetrics(): Promise<void> {

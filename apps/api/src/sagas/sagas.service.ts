@@ -84,7 +84,14 @@ export class SagasService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const r of this.runners) await r.stop();
   }
 
+  /** Where another process runs the sagas, their stored checkpoints tell how far they are. */
   info(): Promise<ProjectionInfo[]> {
-    return Promise.all(this.runners.map((r) => r.info()));
+    if (this.config.runSagas) return Promise.all(this.runners.map((r) => r.info()));
+    return Promise.all(
+      this.runners.map(async (r) => {
+        await r.loadCheckpoint();
+        return { ...(await r.info()), status: 'elsewhere' as const };
+      }),
+    );
   }
 }

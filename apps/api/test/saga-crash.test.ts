@@ -83,7 +83,7 @@ describe('saga crash and redelivery', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect((await getOrganization(t, f, f.primary)).members.map((m: { accountId: string }) => m.accountId)).toContain(f.ids.b);
     expect(await ofType(t, f, 'MemberEvicted')).toEqual([]);
-    expect(await sagaInfo(t)).toMatchObject({ position: null, status: 'stopped' });
+    expect(await sagaInfo(t)).toMatchObject({ position: null, status: 'elsewhere' });
     await t.close({ keepData: true });
     apps.splice(apps.indexOf(t), 1); // its data directory now belongs to the next app
 

@@ -1,5 +1,7 @@
 import { BODY_LIMIT } from '../src/app.factory';
 import { ConfigError, loadConfig } from '../src/config/config';
+import { EventStoreUnavailableError } from '@mam/event-store';
+import { READ_STORE, ReadStoreUnavailableError, type ReadStore } from '@mam/read-store';
 import { TestApp, type Answer } from './test-app';
 
 /**
@@ -148,6 +150,30 @@ describe('HTTP pipeline conventions (api.md "Conventions")', () => {
       expect(elapsed).toBeGreaterThanOrEqual(4500);
       expect(elapsed).toBeLessThan(9000);
     }, 15000);
+
+    it('503 STORE_UNAVAILABLE with Retry-After when the event store does not answer a command, and nothing is appended', async () => {
+      const outage = jest.spyOn(t.events, 'appendMany').mockRejectedValue(new EventStoreUnavailableError('event store unreachable'));
+      try {
+        const res = await refused(() => t.request('POST', '/v1/accounts', { body: account('pj-outage') }));
+        expectProblem(res, 503, 'STORE_UNAVAILABLE');
+        expect(res.headers['retry-after']).toBe('1');
+      } finally {
+        outage.mockRestore();
+      }
+      expect((await t.request('GET', '/v1/accounts/pj-outage')).status).toBe(404);
+    });
+
+    it('503 STORE_UNAVAILABLE when the read store does not answer a query', async () => {
+      const readStore = t.app.get<ReadStore>(READ_STORE);
+      const outage = jest.spyOn(readStore, 'get').mockRejectedValue(new ReadStoreUnavailableError('read store unreachable'));
+      try {
+        const res = await t.request('GET', '/v1/accounts/pj-422');
+        expectProblem(res, 503, 'STORE_UNAVAILABLE');
+        expect(res.headers['retry-after']).toBe('1');
+      } finally {
+        outage.mockRestore();
+      }
+    });
   });
 
   describe('body validation', () => {

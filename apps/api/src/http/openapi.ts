@@ -19,12 +19,12 @@
  *   X-Correlation-Id headers, and a problem+json response per status with
  *   the codes that can come back: the ones every command can answer
  *   (VALIDATION_FAILED, UNAUTHENTICATED, CONFLICT, PAYLOAD_TOO_LARGE,
- *   IDEMPOTENCY_KEY_REUSED, OVERLOADED) plus the codes you list — the rule
+ *   IDEMPOTENCY_KEY_REUSED, OVERLOADED, STORE_UNAVAILABLE) plus the codes you list — the rule
  *   codes of your decider, NOT_FOUND, FORBIDDEN, STEP_UP_REQUIRED…; the
  *   status of each comes from `statusOf` (422 unless listed otherwise).
  * - `QueryResponses(type, ...codes)`: a GET. Documents the 200 answer, the
  *   X-Min-Position header and the problems (VALIDATION_FAILED,
- *   UNAUTHENTICATED, PROJECTION_LAG plus yours).
+ *   UNAUTHENTICATED, PROJECTION_LAG, STORE_UNAVAILABLE plus yours).
  * - `IdParam(name)`: a path id (api.md's id shape, 1–64 `[A-Za-z0-9._:-]`):
  *   validated by IdPipe and documented with its pattern and lengths.
  * - `ApiId()`, `ApiIds({ maxItems })`: the same shape for a body property or
@@ -55,6 +55,7 @@ const HTTP_CODES: Record<string, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   PROJECTION_LAG: 503,
   OVERLOADED: 503,
+  STORE_UNAVAILABLE: 503,
 };
 
 export const codeStatus = (code: string): number => HTTP_CODES[code] ?? statusOf(code);
@@ -95,8 +96,8 @@ export function IdParam(name: string): ParameterDecorator {
   };
 }
 
-const COMMAND_CODES = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'OVERLOADED'];
-const QUERY_CODES = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'PROJECTION_LAG'];
+const COMMAND_CODES = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'IDEMPOTENCY_KEY_REUSED', 'OVERLOADED', 'STORE_UNAVAILABLE'];
+const QUERY_CODES = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'PROJECTION_LAG', 'STORE_UNAVAILABLE'];
 
 /** One problem+json response per status, its `code` limited to the codes listed. */
 export function ProblemResponses(...codes: string[]): MethodDecorator & ClassDecorator {

@@ -1,10 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '@mam/domain';
-import { ConcurrencyError } from '@mam/event-store';
+import { ConcurrencyError, EventStoreUnavailableError } from '@mam/event-store';
+import { ReadStoreUnavailableError } from '@mam/read-store';
 import { IdempotentReplay } from '../commands/idempotency';
 import { CommandError } from '../commands/command-error';
 import { Problem, problemBody, sendProblem, type ProblemBody } from './problem';
+
+const STORE_RETRY_AFTER_SECONDS = 1;
 
 /** Every failure leaves as application/problem+json, whatever threw it. */
 @Catch()
@@ -20,6 +23,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     const body = this.toProblem(exception);
     if (body.status >= 500 && body.code === 'INTERNAL_ERROR') this.logger.error(exception);
+    // A store outage is the client's cue to back off and retry, not a bug: say when.
+    if (body.code === 'STORE_UNAVAILABLE') void reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     sendProblem(reply, body);
   }
 
@@ -30,6 +35,10 @@ export class ProblemFilter implements ExceptionFilter {
       // Shape errors found by a decider are 400s like the DTOs' and carry errors[] too.
       if (exception.code === 'VALIDATION_FAILED') return Problem.validation([{ path: '', message: exception.message }], exception.message).body();
       return Problem.of(exception.code, exception.message).body();
+    }
+    if (exception instanceof EventStoreUnavailableError || exception instanceof ReadStoreUnavailableError) {
+      // Nothing was decided on a store that did not answer (an append it could not confirm is settled by the adapter).
+      return problemBody(503, 'STORE_UNAVAILABLE', `a store is not answering (${exception.message}); retry later`);
     }
     if (exception instanceof ConcurrencyError) {
       return problemBody(409, 'CONFLICT', 'the resource was changed concurrently; retry the request');

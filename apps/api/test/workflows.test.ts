@@ -247,7 +247,7 @@ describe('workflows over HTTP (W1–W4)', () => {
   describe('suspension (W4)', () => {
     async function suspendedBy(o: WorkflowOrg, workflowId: string, change: () => Promise<{ position: string }>, reason: string) {
       const { position } = await change();
-      const items = await listWorkflows(t, o, position).catch(() => null);
+      const items = await listWorkflows(t, o, position);
       if (items) expect(items.find((w) => w.workflowId === workflowId)).toMatchObject({ status: 'suspended', suspendedReason: reason });
       const stream = await eventsOf(t, `organization-${o.organizationId}`);
       const events = stream.filter((e) => e.type === 'WorkflowSuspended');

@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { ContactBatchDto, ContactDto, ActivityDto, DealDto } from '../crm/crm.dto';
 import { AccountUserDto, RegisterAccountDto, SubscriptionsDto } from '../accounts/account.dto';
 import { ConnectionsDto, CreateOrganizationDto, MembersDto } from '../organizations/organization.dto';
+import { AssetCopyDto, AssetDto } from '../assets/asset.dto';
+import { DefineWorkflowDto } from '../workflows/workflow.dto';
+import { CreateReportDto, ReportDefinitionDto } from '../reports/report.dto';
 import { compiledCheck } from './compiled-validation';
 import { createValidationPipe } from './validation.pipe';
 
@@ -28,6 +31,11 @@ const samples: Array<[Function, Record<string, unknown>]> = [
   [SubscriptionsDto, { subscriptions: [{ hub: 'marketing', tier: 'enterprise' }] }],
   [AccountUserDto, { roles: ['super-admin'], seats: ['sales'] }],
   [MembersDto, { accountIds: ['a', 'b'] }],
+  [AssetDto, { type: 'marketing-email', name: 'E', automated: true, draft: false, content: { subject: 'x' }, references: ['l1'] }],
+  [AssetCopyDto, { copyId: 'c1', sourceAccountId: 'a', targetAccountId: 'b', assetIds: ['e1'] }],
+  [DefineWorkflowDto, { workflowId: 'w1', name: 'W', sourceAccountId: 'a', targetAccountId: 'b', trigger: { type: 'deal-closed-won' }, action: { type: 'create-or-update-contact', properties: { tier: 'gold' }, markCrossSellOpportunity: true } }],
+  [CreateReportDto, { reportId: 'r1', name: 'R', destinationAccountId: 'a', sourceAccountIds: ['b'], object: 'deals', groupBy: ['account', 'stage'], measures: ['count', 'sum:amount'], filters: [{ field: 'stage', equals: 'closedwon' }] }],
+  [ReportDefinitionDto, { name: 'R', destinationAccountId: 'a', sourceAccountIds: ['b'], object: 'contacts', groupBy: ['property:city'], measures: ['count'] }],
 ];
 
 /** A value where a field's value may be anything JSON can say, or a near miss of a valid one. */

@@ -52,7 +52,8 @@ export class OpenApiValidator {
 
   /** Why the answer breaks the document, or null when it does not. */
   check(method: string, url: string, status: number, contentType: string | undefined, body: unknown): string | null {
-    const path = url.split('?')[0];
+    // As the request went out: dot segments resolved (an id `.` or `..` cannot be addressed in a path).
+    const path = new URL(url, 'http://localhost').pathname;
     const operation = this.operations.find((o) => o.method === method.toUpperCase() && o.pattern.test(path));
     const type = (contentType ?? '').split(';')[0].trim();
     if (!operation) {

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, startService } from './child-service';
 
 /**
  * "Nothing lost", with a real process: the service runs on its own, takes
@@ -10,39 +10,10 @@ import { join } from 'node:path';
  * new process on the same DATA_DIR must have every command that was
  * acknowledged (201), exactly once, and its read models must catch up.
  */
-const ROOT = join(__dirname, '..', '..', '..');
 const TOKEN = 'kill-test-token';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function startService(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--require', '@swc-node/register', 'apps/api/src/main.ts'], {
-    cwd: ROOT,
-    // No admission cap: on a busy machine the burst below would be partly refused (503 OVERLOADED), and this test is about what a kill loses.
-    env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, PORT: String(port), API_TOKENS: TOKEN, LOG_LEVEL: 'warn', MAX_COMMANDS_IN_FLIGHT: '100000' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.status === 200) return child;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error('the service did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// No admission cap: on a busy machine the burst below would be partly refused (503 OVERLOADED), and this test is about what a kill loses.
+const UNCAPPED = { MAX_COMMANDS_IN_FLIGHT: '100000' };
 
 const call = (port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   fetch(`http://127.0.0.1:${port}${path}`, {
@@ -62,7 +33,7 @@ describe('kill -9 in the middle of commands', () => {
 
   it('given a service killed while commands are in flight, then a restarted one has every acknowledged command, once', async () => {
     const port = await freePort();
-    const first = await startService(dataDir, port);
+    const first = await startService(dataDir, port, TOKEN, UNCAPPED, 30_000);
     children.push(first);
 
     const acknowledged: Array<{ id: string; position: string }> = [];
@@ -87,7 +58,7 @@ describe('kill -9 in the middle of commands', () => {
     expect(killed).toBe(true);
     expect(acknowledged.length).toBeGreaterThanOrEqual(100);
 
-    const second = await startService(dataDir, port);
+    const second = await startService(dataDir, port, TOKEN, UNCAPPED, 30_000);
     children.push(second);
     const highest = acknowledged.map((a) => BigInt(a.position)).reduce((a, b) => (a > b ? a : b));
     for (const { id } of acknowledged) {

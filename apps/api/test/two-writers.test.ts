@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, startService } from './child-service';
 import { TestApp, TOKEN } from './test-app';
 
 /**
@@ -8,36 +7,6 @@ import { TestApp, TOKEN } from './test-app';
  * same DATA_DIR: both take commands at once, and each append waits for the
  * other process's write lock instead of failing.
  */
-const ROOT = join(__dirname, '..', '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function startService(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--require', '@swc-node/register', 'apps/api/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, PORT: String(port), API_TOKENS: TOKEN, LOG_LEVEL: 'warn', RUN_PROJECTIONS: 'false', RUN_SAGAS: 'false' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) return child;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error('the second service did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('two service processes on one DATA_DIR', () => {
   let t: TestApp;
@@ -46,7 +15,7 @@ describe('two service processes on one DATA_DIR', () => {
   beforeAll(async () => {
     t = await TestApp.start({ RUN_SAGAS: 'false' });
     port = await freePort();
-    second = await startService(t.dataDir, port);
+    second = await startService(t.dataDir, port, TOKEN, { RUN_PROJECTIONS: 'false', RUN_SAGAS: 'false' });
   }, 90_000);
   afterAll(async () => {
     second?.kill('SIGKILL');

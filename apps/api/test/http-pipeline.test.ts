@@ -249,6 +249,15 @@ describe('HTTP pipeline conventions (api.md "Conventions")', () => {
       }
     });
 
+    it('given an array where a batch upsert is expected, then 400 naming the item, never a 500 (found by the property test)', async () => {
+      await register('pj-batch-array');
+      for (const upserts of [[[]], [[{ contactId: 'c1', email: 'a@b.c' }]], [null], ['x']]) {
+        const res = await refused(() => t.request('POST', '/v1/accounts/pj-batch-array/contacts:batch', { body: { upserts, deletes: [] } }));
+        expectProblem(res, 400, 'VALIDATION_FAILED');
+        expect(paths(res).some((p) => p.startsWith('upserts'))).toBe(true);
+      }
+    });
+
     it('given an unknown body field, then 400 with errors[].path naming it, also when nested', async () => {
       const top = await refused(() => t.request('POST', '/v1/accounts', { body: account('pj-unknown', { colour: 'blue' }) }));
       expectProblem(top, 400, 'VALIDATION_FAILED');

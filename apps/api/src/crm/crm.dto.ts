@@ -64,6 +64,8 @@ export class ContactBatchDto {
   @ApiProperty({ type: [BatchUpsertDto], maxItems: 1000, description: 'upserts and deletes together hold at most 1000 items' })
   @IsArray()
   @ArrayMaxSize(1000)
+  // ValidateNested lets a nested array ([[…]]) through: each item must be an object.
+  @IsObject({ each: true, message: 'each upsert must be an object' })
   @ValidateNested({ each: true })
   @Type(() => BatchUpsertDto)
   @ArrayUnique((c: BatchUpsertDto) => c?.contactId, { message: 'a contact is upserted twice' })

@@ -75,7 +75,7 @@ describe('reporting connection feature (HTTP)', () => {
     );
   });
 
-  it('C2 a sensitive-data account is no reporting source (one-way from it, or two-way); one-way into it is fine', async () => {
+  it('R4/C2 a sensitive-data account is no reporting source (one-way from it, or two-way); one-way into it is fine', async () => {
     const user = uid('rf-c2-user');
     const [p, s] = [uid('rf-c2-p'), uid('rf-c2-s')];
     await givenAccounts(t, user, [{ id: p, subscriptions: [MHE, SALES_PRO] }, { id: s, sensitiveData: true }]);
@@ -85,7 +85,7 @@ describe('reporting connection feature (HTTP)', () => {
     expect((await postOrganization(t, user, { primaryAccountId: p, additionalAccountIds: [s], connections: [conn(p, s, { reporting: true })] })).status).toBe(201);
   });
 
-  it('C4 an account that turns sensitive data on loses its reporting flows as a source, keeps those into it', async () => {
+  it('R4/C4 an account that turns sensitive data on loses its reporting flows as a source, keeps those into it', async () => {
     const e = await eligibleAccounts(t, 2, 'rf-c4');
     const [a] = e.others;
     const created = await ok(

@@ -106,7 +106,7 @@ describe('lifecycle saga', () => {
         .when(sensitiveDataEnabled('b'))
         .then([revokeFlows('b', 'sensitive-data')]));
 
-    it('P4/C4 revokes the flows of a member that is a reporting source', () =>
+    it('P4/C4/R4 revokes the flows of a member that is a reporting source', () =>
       spec
         .given(org([oneWay('b', PRIMARY, { reporting: true })]))
         .when(sensitiveDataEnabled('b'))

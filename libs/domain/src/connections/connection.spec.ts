@@ -80,7 +80,7 @@ describe('connection flows', () => {
         { feature: 'workflows', from: 'a', to: 'b', reason: 'sensitive-data' },
       ]));
 
-    it('C4 revokes reporting flows where the account is the source', () =>
+    it('R4/C4 revokes reporting flows where the account is the source', () =>
       expect(sensitiveDataRevocations(state(oneWay('a', 'b', { reporting: true })), 'a')).toEqual([
         { feature: 'reporting', from: 'a', to: 'b', reason: 'sensitive-data' },
       ]));

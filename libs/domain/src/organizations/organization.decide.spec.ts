@@ -880,7 +880,7 @@ describe('organizationDecider', () => {
             ]),
           ]));
 
-      it('C4 revokes reporting flows with the account as source, keeping reporting into it', () =>
+      it('R4/C4 revokes reporting flows with the account as source, keeping reporting into it', () =>
         spec
           .given([...organization([twoWay(P, 'a', { reporting: true, assetCopying: true })]), sensitiveDataEnabled('a')])
           .when(revokeFlows('a', 'sensitive-data'))

@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import type { StreamAppend } from '@mam/event-store';
 import { TestApp } from '../apps/api/test/test-app';
 import { eligibleAccounts, features, givenOrganization, ok } from '../apps/api/test/fixtures';
-import { load, printTable, summaryRow } from './report';
+import { load, printTable, runBench, summaryRow } from './report';
 
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 500);
 const LISTS = Number(process.env.BENCH_LISTS ?? 50);
@@ -117,10 +117,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -39,3 +39,14 @@ export function summaryRow(row: SummaryRow): void {
 
 export const perSecond = (count: number, ms: number): number => Math.round(count / (ms / 1000));
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** Runs a bench part as a process: exit 0 when it finishes, 1 with the error when it fails. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -22,7 +22,7 @@ import type { RecordedEvent } from '@mam/event-store';
 import { TestApp } from '../apps/api/test/test-app';
 import { ok } from '../apps/api/test/fixtures';
 import { givenWorkflowOrg, listWorkflows, postWorkflow } from '../apps/api/test/workflow-fixtures';
-import { load, summaryRow } from './report';
+import { load, runBench, summaryRow } from './report';
 
 const RATE = Number(process.env.BENCH_WF_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_WF_SECONDS ?? 10);
@@ -139,10 +139,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../apps/api/test/child-service';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SERVICE_MAIN = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
@@ -14,17 +14,6 @@ export function buildService(): void {
   const build = spawnSync('npx', ['nest', 'build', 'api'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('nest build api failed');
   console.log(`built dist/ in ${((performance.now() - started) / 1000).toFixed(0)} s (not measured)`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** `--cpu-prof` into BENCH_CPU_PROF (a directory) when set: the profile is written when the process exits on SIGTERM. */

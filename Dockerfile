@@ -1,5 +1,5 @@
 # The service image: built with the dev dependencies (nest, typescript), run without them.
-FROM node:22-bookworm AS build
+FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # NODE_ENV is not production here, so npm ci installs what the build needs.
@@ -7,7 +7,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:22-bookworm-slim
+FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/package.json ./

@@ -18,7 +18,7 @@ import {
   type SpecEvent,
 } from '@mam/testing';
 import type { Connection } from '@mam/domain';
-import { InMemoryWorkflowsContext } from './in-memory-workflows-context';
+import { InMemoryWorkflowsContext } from '../../test/in-memory-workflows-context';
 import { createdContactId, workflowsProcess, type WorkflowProcessCommand } from './workflows.process';
 
 const spec = SagaSpecification.withContext<WorkflowProcessCommand, InMemoryWorkflowsContext>(workflowsProcess, () => new InMemoryWorkflowsContext());

@@ -16,7 +16,7 @@ import {
   type OrganizationEvent,
 } from '@mam/domain';
 import type { RecordedEvent } from '@mam/event-store';
-import type { DefinedWorkflow, WorkflowsContext } from './workflows.context';
+import type { DefinedWorkflow, WorkflowsContext } from '../src/workflows/workflows.context';
 
 /** A short event as the saga spec hands it over (structurally the testing lib's SpecEvent, not imported: this file is built). */
 interface SpecEvent {

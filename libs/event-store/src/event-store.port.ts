@@ -99,6 +99,15 @@ export interface EventStore {
   /** Reads a stream from the start (or after `afterRevision`); [] when it does not exist. */
   readStream(streamId: string, afterRevision?: bigint): Promise<RecordedEvent[]>;
 
+  /**
+   * Reads several streams from the start, each as `readStream` would ([] for
+   * one that does not exist), in as few round trips as the store allows (the
+   * embedded store: one query). Keyed by stream id, in the order asked; a
+   * stream named twice is read once. The streams are not promised to be read
+   * at one instant: a command guards each one it writes by its revision.
+   */
+  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+
   /** Reads one batch of the global log, in position order. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
 

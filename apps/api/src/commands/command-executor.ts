@@ -24,7 +24,18 @@ export class StreamLoader {
   constructor(private readonly store: EventStore) {}
 
   async load<E extends DomainEvent = DomainEvent>(streamId: string): Promise<E[]> {
-    const events = await this.store.readStream(streamId);
+    return this.keep<E>(streamId, await this.store.readStream(streamId));
+  }
+
+  /** Several streams in one store read (a batch's contacts: one query, not one each), keyed as asked. */
+  async loadMany<E extends DomainEvent = DomainEvent>(streamIds: readonly string[]): Promise<Map<string, E[]>> {
+    const read = await this.store.readStreams(streamIds);
+    const streams = new Map<string, E[]>();
+    for (const [streamId, events] of read) streams.set(streamId, this.keep<E>(streamId, events));
+    return streams;
+  }
+
+  private keep<E extends DomainEvent>(streamId: string, events: RecordedEvent[]): E[] {
     this.revisions.set(streamId, events.length ? events[events.length - 1].revision : null);
     this.recorded.set(streamId, events);
     return events.map((e) => ({ type: e.type, data: e.data }) as E);

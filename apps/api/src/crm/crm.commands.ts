@@ -17,6 +17,7 @@ import {
   type AccountEvent,
   type Activity,
   type ContactFields,
+  type ContactState,
   type CrmEvent,
   type DealFields,
 } from '@mam/domain';
@@ -31,6 +32,14 @@ async function activeAccount(loader: StreamLoader, accountId: string): Promise<A
 
 async function contactState(loader: StreamLoader, accountId: string, contactId: string) {
   return (await loader.load<CrmEvent>(contactStream(accountId, contactId))).reduce(evolveContact, initialContactState());
+}
+
+/** The contacts' states keyed by stream id, read in one store call. */
+async function contactStates(loader: StreamLoader, accountId: string, contactIds: string[]) {
+  const streams = await loader.loadMany<CrmEvent>(contactIds.map((id) => contactStream(accountId, id)));
+  const states = new Map<string, ContactState>();
+  for (const [streamId, events] of streams) states.set(streamId, events.reduce(evolveContact, initialContactState()));
+  return states;
 }
 
 /** A contact write computed from the contact's current fields (null: none); returning null writes nothing. */
@@ -78,16 +87,19 @@ export class CrmCommands {
       name: 'ContactBatch',
       decide: async (loader) => {
         await activeAccount(loader, accountId);
-        const overlap = deletes.find((id) => upserts.some((u) => u.contactId === id));
+        const upserted = new Set(upserts.map((u) => u.contactId));
+        const overlap = deletes.find((id) => upserted.has(id));
         if (overlap) fail('VALIDATION_FAILED', `contact ${overlap} is both upserted and deleted`);
+        const states = await contactStates(loader, accountId, [...upserted, ...deletes]);
         const writes = [];
         for (const { contactId, ...fields } of upserts) {
-          const state = await contactState(loader, accountId, contactId);
-          writes.push({ streamId: contactStream(accountId, contactId), events: decideUpsertContact(accountId, contactId, fields, state) });
+          const streamId = contactStream(accountId, contactId);
+          writes.push({ streamId, events: decideUpsertContact(accountId, contactId, fields, states.get(streamId)!) });
         }
         for (const contactId of deletes) {
-          const state = await contactState(loader, accountId, contactId);
-          if (state.exists) writes.push({ streamId: contactStream(accountId, contactId), events: decideDeleteContact(accountId, contactId, state) });
+          const streamId = contactStream(accountId, contactId);
+          const state = states.get(streamId)!;
+          if (state.exists) writes.push({ streamId, events: decideDeleteContact(accountId, contactId, state) });
         }
         return { writes };
       },
@@ -105,9 +117,10 @@ export class CrmCommands {
       ...ids,
       decide: async (loader) => {
         await activeAccount(loader, accountId);
+        const states = await contactStates(loader, accountId, merges.map((m) => m.contactId));
         const writes = [];
         for (const { contactId, merge } of merges) {
-          const state = await contactState(loader, accountId, contactId);
+          const state = states.get(contactStream(accountId, contactId))!;
           const fields = merge(state.exists ? state.fields : null);
           if (fields) writes.push({ streamId: contactStream(accountId, contactId), events: decideUpsertContact(accountId, contactId, fields, state) });
         }

@@ -221,6 +221,26 @@ export class KurrentDbEventStore implements EventStore {
     return this.readRaw(streamId, { fromRevision: afterRevision === undefined ? START : afterRevision + 1n, direction: FORWARDS });
   }
 
+  /**
+   * The server has no read of several streams in one request: the reads go out
+   * together on the client's one HTTP/2 connection (gRPC multiplexes them), at
+   * most READ_STREAMS_IN_FLIGHT at a time, so a batch of 1000 waits for a few
+   * round trips instead of 1000 in a row.
+   */
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const ids = [...new Set(streamIds)];
+    const streams = new Map<string, RecordedEvent[]>(ids.map((id) => [id, []]));
+    let next = 0;
+    const reader = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++];
+        streams.set(id, await this.readStream(id));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_STREAMS_IN_FLIGHT, ids.length) }, reader));
+    return streams;
+  }
+
   /** A stream read where a missing or deleted stream is an empty one (the port's missing stream). */
   private async readRaw(streamId: string, options: Kurrent.ReadStreamOptions): Promise<RecordedEvent[]> {
     const { StreamNotFoundError, StreamDeletedError } = kurrent();
@@ -478,6 +498,9 @@ function toEventData(e: NewEvent, stringMetadataOnly = false): EventData {
   }
   return kurrent().jsonEvent<JSONEventType>({ id: e.id, type: e.type, data: e.data as JSONType, metadata });
 }
+
+/** Stream reads in flight at once for one readStreams: enough to hide the round trip, few enough not to flood the server. */
+const READ_STREAMS_IN_FLIGHT = 32;
 
 function toRecorded(e: ClientRecordedEvent | AllStreamRecordedEvent): RecordedEvent {
   const position = e.position?.commit;

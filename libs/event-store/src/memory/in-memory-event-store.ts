@@ -86,6 +86,12 @@ export class InMemoryEventStore implements EventStore {
     return stream.slice(from).map((e) => structuredClone(e));
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const streams = new Map<string, RecordedEvent[]>();
+    for (const id of streamIds) if (!streams.has(id)) streams.set(id, (this.streams.get(id) ?? []).map((e) => structuredClone(e)));
+    return streams;
+  }
+
   async readAll({ after, limit }: { after: bigint | null; limit: number }): Promise<RecordedEvent[]> {
     const from = after === null ? 0 : Number(after);
     return this.log.slice(from, from + limit).map((e) => structuredClone(e));

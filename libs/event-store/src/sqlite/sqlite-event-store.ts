@@ -85,6 +85,11 @@ export class SqliteEventStore implements EventStore {
       readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision'),
       // Raw rows (arrays) read about a third faster than objects: rebuilds read millions.
       readAll: this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
+      // The ids go in as one JSON array: one statement whatever their number; SQLite walks the
+      // (stream_id, revision) index once per distinct id, already in the order of that index.
+      readStreams: this.db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY stream_id, revision`)
+        .raw(true),
       head: this.db.prepare('SELECT MAX(position) AS position FROM events'),
     };
     // An in-memory database exists only on this connection: its writes stay on this thread.
@@ -146,6 +151,15 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamId: string, afterRevision?: bigint): Promise<RecordedEvent[]> {
     const rows = this.stmts.readStream.all(streamId, afterRevision ?? -1n) as EventRow[];
     return rows.map(toRecorded);
+  }
+
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const streams = new Map<string, RecordedEvent[]>();
+    for (const id of streamIds) streams.set(id, []);
+    if (streams.size === 0) return streams;
+    const rows = this.stmts.readStreams.all(JSON.stringify([...streams.keys()])) as RawEventRow[];
+    for (const row of rows) streams.get(row[1])!.push(fromRaw(row));
+    return streams;
   }
 
   async readAll({ after, limit }: { after: bigint | null; limit: number }): Promise<RecordedEvent[]> {

@@ -120,6 +120,49 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
       });
     });
 
+    describe('readStreams', () => {
+      it('reads each stream as readStream does, keyed in the order asked; a missing stream is empty, one named twice is read once', async () => {
+        const [a, b, missing] = [streamName('many-a'), streamName('many-b'), streamName('many-missing')];
+        await store.appendMany([
+          { streamId: a, expected: 'no_stream', events: [event('One', { n: 1 }), event('Two', { n: 2 })] },
+          { streamId: b, expected: 'no_stream', events: [event('Three', { n: 3 }, { correlationId: 'c' })] },
+        ]);
+        await store.append(a, [event('Four', { n: 4 })], 1n);
+
+        const read = await store.readStreams([b, missing, a, b]);
+        expect([...read.keys()]).toEqual([b, missing, a]);
+        expect(read.get(a)).toEqual(await store.readStream(a));
+        expect(read.get(b)).toEqual(await store.readStream(b));
+        expect(read.get(missing)).toEqual([]);
+        expect(read.get(a)!.map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+        expect(await store.readStreams([])).toEqual(new Map());
+      });
+
+      it('never mixes streams whose names share a prefix or hold quotes, wildcards and non-ASCII', async () => {
+        const base = streamName('names');
+        const names = [base, `${base}-x`, `${base}%`, `${base}_`, `${base}"q'\\`, `${base}-Zoë`];
+        await store.appendMany(names.map((streamId, i) => ({ streamId, expected: 'no_stream' as const, events: [event('Named', { i })] })));
+        const read = await store.readStreams([...names].reverse());
+        names.forEach((name, i) => {
+          expect(read.get(name)!.map((e) => [e.streamId, e.data])).toEqual([[name, { i }]]);
+        });
+      });
+
+      it('reads a thousand streams of one batch, each with its own events', async () => {
+        const base = streamName('thousand');
+        const names = Array.from({ length: 1000 }, (_, i) => `${base}-${i}`);
+        const written = names.filter((_, i) => i % 3 !== 0);
+        await store.appendMany(written.map((streamId) => ({ streamId, expected: 'no_stream' as const, events: [event('A', { streamId }), event('B', { streamId })] })));
+        const read = await store.readStreams(names);
+        expect(read.size).toBe(1000);
+        names.forEach((name, i) => {
+          const events = read.get(name)!;
+          if (i % 3 === 0) expect(events).toEqual([]);
+          else expect(events.map((e) => [e.streamId, e.revision, e.type, e.data])).toEqual([[name, 0n, 'A', { streamId: name }], [name, 1n, 'B', { streamId: name }]]);
+        });
+      });
+    });
+
     describe('expected revision', () => {
       async function expectConflict(
         s: string,

@@ -8,39 +8,21 @@
  *   npm run bench:http     BENCH_HTTP_SECONDS (10), BENCH_HTTP_CONNECTIONS (64),
  *                          BENCH_NO_BUILD=1 (reuse dist/), BENCH_CPU_PROF=<dir> (profiles of both processes)
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, buildService, cpuMs, startBare, startService, TOKEN, type Service } from './http/processes';
+import { putContacts } from './http/cannon';
+import { api, buildService, cpuMs, startBare, startService, type Service } from './http/processes';
 import { fmt, load, summaryRow } from './report';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 64);
 const ACCOUNT = 'bench-acc';
 
-function contactBody(i: number): string {
-  return JSON.stringify({ email: `Contact.${i}@Example.com`, firstName: `First${i}`, lastName: `Last${i}`, properties: { company: `Company ${i % 997}`, city: 'Dublin' } });
-}
-
-/** PUTs of distinct contacts (a PUT of one contact from 64 connections would measure its conflicts). */
-async function cannon(url: string, seconds: number, offset: number): Promise<autocannon.Result> {
-  let n = offset;
-  return autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'PUT',
-        setupRequest: (request) => {
-          const i = n++;
-          return { ...request, path: `/v1/accounts/${ACCOUNT}/contacts/c${i}`, body: contactBody(i) };
-        },
-      },
-    ],
-  });
+/** PUTs of distinct contacts into the bench account. */
+function cannon(url: string, seconds: number, offset: number): Promise<autocannon.Result> {
+  return putContacts(url, { account: ACCOUNT, connections: CONNECTIONS, seconds, offset });
 }
 
 const describe = (r: autocannon.Result & { cpuUs: number | null }) =>

@@ -5,7 +5,8 @@
  *
  * Env knobs: BENCH_CONTACTS (default 100000), BENCH_RATE (updates/s, 1000),
  * BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5), BENCH_EXTRA_RATES (lower rates also run for 5 s each,
- * default "100,300"; empty for none), BENCH_KEEP_DATA=1 keeps the temp DATA_DIR.
+ * default "100,300"; empty for none), BENCH_KEEP_DATA=1 keeps the temp DATA_DIR,
+ * BENCH_CPU_PROF=<dir> writes a .cpuprofile of the service thread during the measured updates.
  *
  * (a) On the embedded stores in a temp dir: loads N source contacts (each with
  *     2 activities and 1 deal) and N matching target contacts straight through
@@ -27,9 +28,10 @@
  * writes. Figures are printed, never asserted.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { contactStream, dealStream } from '@mam/domain';
@@ -265,6 +267,28 @@ function client(data: Record<string, unknown>): Promise<ClientReport> {
   });
 }
 
+/** BENCH_CPU_PROF=<dir>: profiles this thread (the service's) over `run` only, not the load and catch-up before it. */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `mirroring-${name}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    log(`    CPU profile of the service thread: ${file}`);
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mam-bench-'));
   log(`mirroring bench: ${N} source contacts (2 activities + 1 deal each), ${N} target contacts; ${RATE} updates/s for ${SECONDS} s`);
@@ -346,7 +370,7 @@ async function main(): Promise<void> {
     const cpuBefore = process.cpuUsage();
     const mainCpuBefore = mainThreadCpuMs();
     const wallBefore = performance.now();
-    const updates = await client({ ...common, rate: RATE, durationMs: SECONDS * 1000, mode: 'update', offset: 3 });
+    const updates = await profiled('updates', () => client({ ...common, rate: RATE, durationMs: SECONDS * 1000, mode: 'update', offset: 3 }));
     const mainCpu = mainCpuBefore === null ? null : mainThreadCpuMs()! - mainCpuBefore;
     loopDelay.disable();
     if (process.env.BENCH_DEBUG) {

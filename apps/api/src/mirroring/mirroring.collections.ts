@@ -41,10 +41,18 @@ export interface DealDoc {
   contactIds: string[];
 }
 
+/**
+ * A deal of a contact (its key: account | contact | deal), with the deal's
+ * fields so a view reads no deal documents. Links written before they
+ * carried them have no `name`: views read those deals.
+ */
 export interface DealLinkDoc {
   accountId: string;
   contactId: string;
   dealId: string;
+  name?: string;
+  stage?: string;
+  amount?: number;
 }
 
 export interface FlowDoc {

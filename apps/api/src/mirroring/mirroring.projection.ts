@@ -21,6 +21,7 @@ import {
   type ActivityDoc,
   type ContactDoc,
   type DealDoc,
+  type DealLinkDoc,
   type FlowDoc,
   type LinkDoc,
   type SourceRef,
@@ -84,8 +85,12 @@ async function unlinkSource(tx: ProjectionTx, source: SourceRef, emailKey: strin
   }
 }
 
-/** A target contact (re)appears with `emailKey`: its view lists every matching source contact. */
-async function relinkTarget(tx: ProjectionTx, target: ContactDoc): Promise<void> {
+/**
+ * A target contact (re)appears with `emailKey`: its view lists every matching
+ * source contact. `existed`: the contact had a document before; a new one has
+ * no link to delete (links live and die with their target's document).
+ */
+async function relinkTarget(tx: ProjectionTx, target: ContactDoc, existed: boolean): Promise<void> {
   const sources: SourceRef[] = [];
   for (const { doc: flow } of await tx.find<FlowDoc>(FLOWS, { to: target.accountId })) {
     for (const { doc } of await tx.find<ContactDoc>(CONTACTS, { accountId: flow.from, emailKey: target.emailKey })) {
@@ -93,8 +98,9 @@ async function relinkTarget(tx: ProjectionTx, target: ContactDoc): Promise<void>
     }
   }
   const id = key(target.accountId, target.contactId);
-  if (sources.length === 0) tx.delete(LINKS, id);
-  else tx.put(LINKS, id, { targetAccountId: target.accountId, targetContactId: target.contactId, emailKey: target.emailKey, sources });
+  if (sources.length === 0) {
+    if (existed) tx.delete(LINKS, id);
+  } else tx.put(LINKS, id, { targetAccountId: target.accountId, targetContactId: target.contactId, emailKey: target.emailKey, sources });
 }
 
 /**
@@ -183,7 +189,7 @@ async function onCrmEvent(tx: ProjectionTx, event: CrmEvent): Promise<void> {
       if (before && before.emailKey === doc.emailKey) return; // views read the fresh data at query time
       if (before) await unlinkSource(tx, { accountId, contactId }, before.emailKey);
       await linkSource(tx, doc);
-      await relinkTarget(tx, doc);
+      await relinkTarget(tx, doc, before !== null);
       return;
     }
     case 'ContactDeleted': {
@@ -214,7 +220,8 @@ async function onCrmEvent(tx: ProjectionTx, event: CrmEvent): Promise<void> {
       const doc: DealDoc = { accountId, dealId, name, stage, ...(amount !== undefined ? { amount } : {}), contactIds };
       tx.put(DEALS, id, doc);
       for (const c of before?.contactIds ?? []) if (!contactIds.includes(c)) tx.delete(DEAL_LINKS, key(accountId, c, dealId));
-      for (const c of contactIds) tx.put(DEAL_LINKS, key(accountId, c, dealId), { accountId, contactId: c, dealId });
+      const fields = { dealId, name, stage, ...(amount !== undefined ? { amount } : {}) };
+      for (const c of contactIds) tx.put(DEAL_LINKS, key(accountId, c, dealId), { accountId, contactId: c, ...fields } satisfies DealLinkDoc);
       return;
     }
   }

@@ -52,20 +52,29 @@ export class MirroringQueries {
     return view;
   }
 
+  /**
+   * One view in one query for the contacts (target and sources together)
+   * and two per source: its activities and its deal links, each a range of
+   * the primary key (`account|contact|…`, no expression index). A deal link
+   * carries the deal's fields; only links written before it did need the
+   * deal documents.
+   */
   private async assemble(link: LinkDoc) {
-    const target = await this.store.get<ContactDoc>(CONTACTS, key(link.targetAccountId, link.targetContactId));
+    const targetId = key(link.targetAccountId, link.targetContactId);
+    const contacts = await this.store.getMany<ContactDoc>(CONTACTS, [targetId, ...link.sources.map((s) => key(s.accountId, s.contactId))]);
+    const target = contacts.get(targetId);
     if (!target) return null;
-    const contacts = await this.store.getMany<ContactDoc>(CONTACTS, link.sources.map((s) => key(s.accountId, s.contactId)));
     const sources = [];
     for (const ref of link.sources) {
       const c = contacts.get(key(ref.accountId, ref.contactId));
       if (!c) continue;
-      const dealLinks = await this.store.find<DealLinkDoc>(DEAL_LINKS, { accountId: c.accountId, contactId: c.contactId });
-      const logged = await this.store.find<ActivityDoc>(ACTIVITIES, { accountId: c.accountId, contactId: c.contactId });
+      const idPrefix = key(c.accountId, c.contactId, '');
+      const dealLinks = await this.store.find<DealLinkDoc>(DEAL_LINKS, {}, { idPrefix });
+      const logged = await this.store.find<ActivityDoc>(ACTIVITIES, {}, { idPrefix });
       // Documents written before activities had their own documents still hold theirs.
       const activities = new Map((c.activities ?? []).map((a) => [a.activityId, a]));
       for (const { doc } of logged) activities.set(doc.activityId, doc);
-      const deals = await this.store.getMany<DealDoc>(DEALS, dealLinks.map((d) => key(c.accountId, d.doc.dealId)));
+      const deals = await this.dealsOf(c.accountId, dealLinks.map((d) => d.doc));
       sources.push({
         accountId: c.accountId,
         contactId: c.contactId,
@@ -80,10 +89,22 @@ export class MirroringQueries {
           // By instant, not by text: "10:00+02:00" is before "09:00Z".
           .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt))
           .map(({ activityId, type, occurredAt, summary }) => ({ activityId, type, occurredAt, summary })),
-        deals: [...deals.values()].map((d) => ({ dealId: d.dealId, name: d.name, stage: d.stage, ...(d.amount !== undefined ? { amount: d.amount } : {}) })),
+        deals,
       });
     }
     if (sources.length === 0) return null;
     return { email: target.email, contactId: target.contactId, sources };
+  }
+
+  /** A contact's deals in link order; a link written before links carried the deal's fields reads the deal. */
+  private async dealsOf(accountId: string, links: DealLinkDoc[]) {
+    const old = links.filter((l) => l.name === undefined).map((l) => key(accountId, l.dealId));
+    const read = old.length ? await this.store.getMany<DealDoc>(DEALS, old) : new Map<string, DealDoc>();
+    const deals = [];
+    for (const l of links) {
+      const d = l.name === undefined ? read.get(key(accountId, l.dealId)) : l;
+      if (d) deals.push({ dealId: l.dealId, name: d.name!, stage: d.stage!, ...(d.amount !== undefined ? { amount: d.amount } : {}) });
+    }
+    return deals;
   }
 }

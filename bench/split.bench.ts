@@ -11,7 +11,7 @@
  * the other with X-Min-Position: a stale or missing answer fails the part.
  * After the run, the contacts in the read model must number the 2xx answers.
  *
- *   npm run bench:split    BENCH_SPLIT_SECONDS (10), BENCH_SPLIT_CONNECTIONS (64),
+ *   npm run bench:split    BENCH_SPLIT_SECONDS (8), BENCH_SPLIT_CONNECTIONS (64),
  *                          BENCH_NO_BUILD=1 (reuse dist/), BENCH_CPU_PROF=<dir>
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { putContacts, type CannonResult } from './http/cannon';
 import { api, buildService, cpuMs, startService, type Service } from './http/processes';
 import { fmt, load, runBench, summaryRow } from './report';
 
-const SECONDS = Number(process.env.BENCH_SPLIT_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SPLIT_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_SPLIT_CONNECTIONS ?? 64);
 const WARM_UP_SECONDS = Math.min(3, SECONDS);
 const ACCOUNT = 'bench-acc';

@@ -1,7 +1,22 @@
 import type { BatchHandler, RecordedEvent, Subscription, SubscriptionOptions } from './event-store.port';
 
+/** One filtered read: the matching events, and how far the log was examined. */
+export interface FilteredRead {
+  events: RecordedEvent[];
+  /** Every matching event up to here is in `events` (null: the log is empty). */
+  through: bigint | null;
+  /** Nothing was stored past `through` when it was read. */
+  end: boolean;
+}
+
 export interface PollSource {
   readAll(options: { after: bigint | null; limit: number }): Promise<RecordedEvent[]>;
+  /**
+   * At most `limit` events of `eventTypes` after `after`. May stop short of
+   * the head (a bounded scan per read, so one read never blocks for long):
+   * then `end` is false and the next read goes on from `through`.
+   */
+  readFiltered(options: { after: bigint | null; limit: number; eventTypes: readonly string[] }): Promise<FilteredRead>;
   /**
    * Resolves when new events may be there, or after `timeoutMs` (other
    * processes may append too). With `since` (a `version()` taken before the
@@ -28,22 +43,38 @@ export function pollingSubscription(
   let after = options.after;
   const batchSize = options.batchSize ?? 500;
   const lingerMs = options.lingerMs ?? 0;
+  const eventTypes = options.eventTypes;
   let caughtUp = false;
   let lastRead = -Infinity;
+
+  const read = async (): Promise<FilteredRead> => {
+    if (eventTypes) return source.readFiltered({ after, limit: batchSize, eventTypes });
+    const events = await source.readAll({ after, limit: batchSize });
+    return { events, through: events.length > 0 ? events[events.length - 1].position : after, end: events.length < batchSize };
+  };
 
   const run = async (): Promise<void> => {
     while (!stopped) {
       const seen = source.version?.();
       lastRead = performance.now();
-      const batch = await source.readAll({ after, limit: batchSize });
+      const { events, through, end } = await read();
       if (stopped) return;
-      if (batch.length > 0) {
-        await handler(batch);
-        after = batch[batch.length - 1].position;
-        // A full batch may have more behind it; a short one was the end when it was read,
-        // so wait (no empty read per append, which live subscriptions would do all day).
-        if (batch.length === batchSize || seen === undefined) continue;
+      let progressed = false;
+      if (events.length > 0) {
+        await handler(events);
+        after = events[events.length - 1].position;
+        progressed = true;
       }
+      // Skipped events past the last delivered one: the consumer may store the position,
+      // so that it never scans them again (and knows it has seen them).
+      if (through !== null && (after === null || through > after) && !stopped) {
+        await options.onCheckpoint?.(through);
+        after = through;
+        progressed = true;
+      }
+      // A full read may have more behind it; a short one was the end when it was read,
+      // so wait (no empty read per append, which live subscriptions would do all day).
+      if (!end || (seen === undefined && progressed)) continue;
       if (!caughtUp) {
         caughtUp = true;
         options.onCaughtUp?.();

@@ -56,6 +56,12 @@ export interface ReadAllOptions {
   after: bigint | null;
   /** Maximum number of events in the batch. */
   limit: number;
+  /**
+   * Only events of these types (absent: every event). The store filters
+   * natively and does not decode the events it skips; a batch shorter than
+   * `limit` is still the end of the log.
+   */
+  eventTypes?: readonly string[];
 }
 
 export type BatchHandler = (batch: RecordedEvent[]) => Promise<void>;
@@ -75,6 +81,23 @@ export interface SubscriptionOptions {
   onCaughtUp?: () => void;
   /** Called when the handler throws; the subscription stops after it. */
   onError?: (error: unknown) => void;
+  /**
+   * Only events of these types are delivered (absent: every event). The
+   * store filters natively (a WHERE on the type, KurrentDB's server-side
+   * filter) and does not decode the events it skips.
+   */
+  eventTypes?: readonly string[];
+  /**
+   * With `eventTypes`: awaited, in order with the batches, with a position up
+   * to which every matching event has been delivered, when the store has
+   * passed skipped events beyond the last one delivered. A consumer stores it
+   * as its checkpoint, so one whose types are rare does not scan the skipped
+   * stretch again after a restart, and knows it has seen a position (read
+   * your writes) although no event of its own is there. Always greater than
+   * every position delivered or reported before. A throw ends the
+   * subscription like a throwing handler.
+   */
+  onCheckpoint?: (position: bigint) => Promise<void> | void;
 }
 
 export interface Subscription {

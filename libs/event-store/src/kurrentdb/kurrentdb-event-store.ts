@@ -1,6 +1,7 @@
 import type * as Kurrent from '@kurrent/kurrentdb-client';
 import type {
   AllStreamRecordedEvent,
+  AllStreamResolvedEvent,
   AllStreamSubscription,
   AppendResult as ClientAppendResult,
   AppendStreamState,
@@ -260,15 +261,17 @@ export class KurrentDbEventStore implements EventStore {
     return last ? last.revision : null;
   }
 
-  async readAll({ after, limit }: ReadAllOptions): Promise<RecordedEvent[]> {
+  async readAll({ after, limit, eventTypes }: ReadAllOptions): Promise<RecordedEvent[]> {
     const { START, FORWARDS } = kurrent();
     const from: ReadPosition = after === null ? START : { commit: after, prepare: after };
     const batch: RecordedEvent[] = [];
     if (limit <= 0) return batch;
+    const wanted = eventTypes && new Set(eventTypes);
     try {
       // The read from `after` includes the event at `after`: skipped here.
-      for await (const event of this.scan(from, FORWARDS, limit)) {
+      for await (const event of this.scan(from, FORWARDS, limit, eventTypes)) {
         if (after !== null && event.position.commit <= after) continue;
+        if (wanted && !wanted.has(event.type)) continue;
         batch.push(toRecorded(event));
         if (batch.length === limit) break;
       }
@@ -293,14 +296,20 @@ export class KurrentDbEventStore implements EventStore {
    * read asks for one more than `pageSize` because a read from where the last
    * one stopped returns that event again; a short page is the end of the log.
    */
-  private async *scan(from: ReadPosition, direction: Direction, pageSize: number): AsyncGenerator<AllStreamRecordedEvent> {
-    const { excludeSystemEvents, FORWARDS } = kurrent();
+  private async *scan(
+    from: ReadPosition,
+    direction: Direction,
+    pageSize: number,
+    eventTypes?: readonly string[],
+  ): AsyncGenerator<AllStreamRecordedEvent> {
+    const { FORWARDS } = kurrent();
     const maxCount = pageSize + 1;
     let seen: bigint | null = null;
     for (;;) {
       let count = 0;
       let progressed = false;
-      const page = this.logClient.readAll({ fromPosition: from, maxCount, direction, filter: excludeSystemEvents() });
+      // The server filters: events of other types never cross the wire.
+      const page = this.logClient.readAll({ fromPosition: from, maxCount, direction, filter: serverFilter(eventTypes) });
       for await (const { event } of page) {
         count += 1;
         if (!event) continue;
@@ -332,10 +341,19 @@ export class KurrentDbEventStore implements EventStore {
 
     /** One server subscription from `after`, until it ends, fails or is stopped. */
     const follow = async (head: bigint | null): Promise<void> => {
-      const { START, excludeSystemEvents } = kurrent();
+      const { START } = kurrent();
+      // The server's checkpoint (every matching event up to it was sent) goes into the
+      // subscription's own buffer, behind the events sent before it, so it is reported
+      // only once they have been handled. The client awaits this in its stream transform.
+      const checkpointReached = (subscription: AllStreamSubscription, position: Kurrent.Position): void => {
+        subscription.push(new CheckpointMark(position.commit));
+      };
       // The buffer holds a batch: with the default of 16 objects, batches never exceeded ~31 events.
       const sub = this.logClient.subscribeToAll(
-        { fromPosition: after === null ? START : { commit: after, prepare: after }, filter: excludeSystemEvents() },
+        {
+          fromPosition: after === null ? START : { commit: after, prepare: after },
+          filter: serverFilter(options.eventTypes, options.eventTypes ? checkpointReached : undefined),
+        },
         { highWaterMark: batchSize },
       );
       current = sub;
@@ -350,30 +368,37 @@ export class KurrentDbEventStore implements EventStore {
         serverCaughtUp = true;
         maybeCaughtUp();
       });
-      const events = sub[Symbol.asyncIterator]();
+      const wanted = options.eventTypes && new Set(options.eventTypes);
+      const items = sub[Symbol.asyncIterator]() as AsyncIterator<AllStreamResolvedEvent | CheckpointMark>;
       try {
         while (!stopped) {
-          const first = await events.next(); // backpressure: nothing more is taken while the handler runs
+          const first = await items.next(); // backpressure: nothing more is taken while the handler runs
           if (first.done) return;
           busy = true;
           const batch = [first.value];
-          while (batch.length < batchSize && sub.readableLength > 0) {
-            const next = await events.next();
+          // A checkpoint ends the batch: it covers what came before it.
+          while (batch.length < batchSize && sub.readableLength > 0 && !(batch[batch.length - 1] instanceof CheckpointMark)) {
+            const next = await items.next();
             if (next.done) break;
             batch.push(next.value);
           }
-          const fresh = batch
+          const mark = batch[batch.length - 1] instanceof CheckpointMark ? (batch.pop() as CheckpointMark) : null;
+          const fresh = (batch as AllStreamResolvedEvent[])
             .map((r) => r.event)
-            .filter((e): e is AllStreamRecordedEvent => !!e && !e.type.startsWith('$'))
+            .filter((e): e is AllStreamRecordedEvent => !!e && !e.type.startsWith('$') && (!wanted || wanted.has(e.type)))
             .filter((e) => after === null || e.position.commit > after)
             .map(toRecorded);
-          if (fresh.length > 0) {
-            try {
+          try {
+            if (fresh.length > 0) {
               await handler(fresh);
-            } catch (error) {
-              throw new HandlerError(error);
+              after = fresh[fresh.length - 1].position;
             }
-            after = fresh[fresh.length - 1].position;
+            if (mark && !stopped && (after === null || mark.commit > after)) {
+              await options.onCheckpoint?.(mark.commit);
+              after = mark.commit;
+            }
+          } catch (error) {
+            throw new HandlerError(error);
           }
           busy = false;
           // Servers that send no caughtUp: caught up once past the head seen at the start.
@@ -472,6 +497,31 @@ export class KurrentDbEventStore implements EventStore {
     if (event) return event.position;
     throw new Error(`stream ${streamId}: event ${revision} was reported appended but cannot be read`);
   }
+}
+
+/**
+ * The server-side filter: the given event types exactly (a regex, since the
+ * client's prefixes would also match longer names), or every non-system event.
+ * Checkpoints come at every search window (the server's default page of
+ * events examined), so a rare type's subscriber moves on across skipped stretches.
+ */
+function serverFilter(
+  eventTypes: readonly string[] | undefined,
+  checkpointReached?: (subscription: AllStreamSubscription, position: Kurrent.Position) => void,
+): Kurrent.Filter {
+  const { eventTypeFilter, excludeSystemEvents } = kurrent();
+  if (!eventTypes) return excludeSystemEvents();
+  const regex = eventTypes.length === 0 ? '^(?!)' : `^(?:${eventTypes.map(escapeRegex).join('|')})$`;
+  return eventTypeFilter({ regex, checkpointInterval: 1, ...(checkpointReached ? { checkpointReached } : {}) });
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A filter checkpoint, in the subscription's buffer among the events. */
+class CheckpointMark {
+  constructor(readonly commit: bigint) {}
 }
 
 /** Marks an error thrown by the consumer's handler, so it is not mistaken for a dropped connection. */

@@ -12,7 +12,10 @@ import type {
 } from '../event-store.port';
 import { ConcurrencyError, revisionMatches } from '../errors';
 import { idempotentRepeat } from '../idempotent-repeat';
-import { AppendSignal, trackedPollingSubscription } from '../catch-up-subscription';
+import { AppendSignal, trackedPollingSubscription, type FilteredRead } from '../catch-up-subscription';
+
+/** Events examined per filtered subscription read: small, so tests see the scan go on across reads. */
+const FILTER_WINDOW = 64;
 
 /** For unit tests only: nothing survives the process. Same rules as the embedded store. */
 export class InMemoryEventStore implements EventStore {
@@ -92,9 +95,27 @@ export class InMemoryEventStore implements EventStore {
     return streams;
   }
 
-  async readAll({ after, limit }: { after: bigint | null; limit: number }): Promise<RecordedEvent[]> {
+  async readAll({ after, limit, eventTypes }: ReadAllOptions): Promise<RecordedEvent[]> {
     const from = after === null ? 0 : Number(after);
-    return this.log.slice(from, from + limit).map((e) => structuredClone(e));
+    if (!eventTypes) return this.log.slice(from, from + limit).map((e) => structuredClone(e));
+    return (await this.readFiltered({ after, limit, eventTypes }, this.log.length)).events;
+  }
+
+  /** Matching events after `after`, examining at most `window` of them (the embedded store's bounded scan, in small). */
+  private async readFiltered(
+    { after, limit, eventTypes }: { after: bigint | null; limit: number; eventTypes: readonly string[] },
+    window = FILTER_WINDOW,
+  ): Promise<FilteredRead> {
+    const types = new Set(eventTypes);
+    const from = after === null ? 0 : Number(after);
+    const upTo = Math.min(this.log.length, from + window);
+    const events: RecordedEvent[] = [];
+    for (let i = from; i < upTo && events.length < limit; i++) {
+      if (types.has(this.log[i].type)) events.push(structuredClone(this.log[i]));
+    }
+    const full = events.length === limit;
+    const through = full ? events[events.length - 1].position : upTo === 0 ? null : BigInt(upTo);
+    return { events, through, end: !full && upTo === this.log.length };
   }
 
   async headPosition(): Promise<bigint | null> {
@@ -104,6 +125,7 @@ export class InMemoryEventStore implements EventStore {
   subscribe(handler: BatchHandler, options: SubscriptionOptions): Subscription {
     const source = {
       readAll: (o: ReadAllOptions) => this.readAll(o),
+      readFiltered: (o: { after: bigint | null; limit: number; eventTypes: readonly string[] }) => this.readFiltered(o),
       waitForAppend: (ms: number, since?: number) => this.signal.wait(ms, since),
       version: () => this.signal.version(),
     };

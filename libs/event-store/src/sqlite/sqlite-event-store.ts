@@ -16,7 +16,10 @@ import type {
 } from '../event-store.port';
 import { EventStoreUnavailableError } from '../errors';
 import { deserializeError, SqliteWriter, type Outcome, type SerializedError } from './sqlite-writer';
-import { AppendSignal, trackedPollingSubscription } from '../catch-up-subscription';
+import { AppendSignal, trackedPollingSubscription, type FilteredRead } from '../catch-up-subscription';
+
+/** Positions examined per filtered subscription read: a few milliseconds of scan at most. */
+const FILTER_WINDOW = 20_000;
 
 interface EventRow {
   position: number | bigint;
@@ -71,9 +74,14 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private closing?: Promise<void>;
   private readonly stmts;
+  private readonly filteredReads = new Map<string, Database.Statement>();
   private readonly writer: WriterClient;
 
-  constructor(file: string, options: { writer?: 'worker' | 'inline' } = {}) {
+  private readonly filterWindow: bigint;
+
+  /** `filterWindow`: positions a filtered subscription examines per read (tests make it small). */
+  constructor(file: string, options: { writer?: 'worker' | 'inline'; filterWindow?: number } = {}) {
+    this.filterWindow = BigInt(options.filterWindow ?? FILTER_WINDOW);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -162,9 +170,50 @@ export class SqliteEventStore implements EventStore {
     return streams;
   }
 
-  async readAll({ after, limit }: { after: bigint | null; limit: number }): Promise<RecordedEvent[]> {
+  async readAll({ after, limit, eventTypes }: ReadAllOptions): Promise<RecordedEvent[]> {
+    if (eventTypes) return this.readFilteredSync({ after, limit, eventTypes }, null).events;
     const rows = this.stmts.readAll.all(after ?? 0n, limit) as RawEventRow[];
     return rows.map(fromRaw);
+  }
+
+  /**
+   * Events of `eventTypes` after `after`, scanning at most `window` positions
+   * (null: up to the head). The type is compared in SQL on the primary-key
+   * range, so a skipped row is never decoded into JavaScript, let alone
+   * parsed; the range keeps each synchronous read short however rare the
+   * types are. No index on the type: the scan of the range is cheap next to
+   * the decoding it saves, and every append would pay for the index.
+   */
+  private readFilteredSync(
+    { after, limit, eventTypes }: { after: bigint | null; limit: number; eventTypes: readonly string[] },
+    window: bigint | null,
+  ): FilteredRead {
+    // Read first: every position up to it is committed (one writer, commits in position order).
+    const head = this.headSync();
+    if (head === null) return { events: [], through: null, end: true };
+    const from = after ?? 0n;
+    const upTo = window !== null && from + window < head ? from + window : head;
+    const rows = this.filteredRead(eventTypes).all(from, upTo, ...eventTypes, limit) as RawEventRow[];
+    const full = rows.length === limit && limit > 0;
+    return {
+      events: rows.map(fromRaw),
+      through: full ? rows[rows.length - 1][0] : upTo,
+      end: !full && upTo === head,
+    };
+  }
+
+  /** One prepared statement per set of types (a process has a handful). */
+  private filteredRead(eventTypes: readonly string[]): Database.Statement {
+    const key = JSON.stringify(eventTypes);
+    let stmt = this.filteredReads.get(key);
+    if (!stmt) {
+      const types = eventTypes.map(() => '?').join(', ');
+      stmt = this.db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? AND type IN (${types}) ORDER BY position LIMIT ?`)
+        .raw(true);
+      this.filteredReads.set(key, stmt);
+    }
+    return stmt;
   }
 
   async headPosition(): Promise<bigint | null> {
@@ -174,6 +223,7 @@ export class SqliteEventStore implements EventStore {
   subscribe(handler: BatchHandler, options: SubscriptionOptions): Subscription {
     const source = {
       readAll: (o: ReadAllOptions) => this.readAll(o),
+      readFiltered: async (o: { after: bigint | null; limit: number; eventTypes: readonly string[] }) => this.readFilteredSync(o, this.filterWindow),
       waitForAppend: (ms: number, since?: number) => this.signal.wait(ms, since),
       version: () => this.signal.version(),
     };

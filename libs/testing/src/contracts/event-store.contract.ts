@@ -508,6 +508,140 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
       });
     });
 
+    describe('filtered by event type', () => {
+      /** Types no other test (or other user of a shared server) appends. */
+      const typeName = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '')}`;
+
+      it('readAll with eventTypes gives only those types, in order, paging with after/limit', async () => {
+        const start = await store.headPosition();
+        const [wanted, also, other] = [typeName('Wanted'), typeName('Also'), typeName('Other')];
+        const s = streamName('filtered-read');
+        const plan = [other, wanted, other, other, also, wanted, other, wanted, other];
+        for (const type of plan) await store.append(s, [event(type)], 'any');
+
+        const seen: RecordedEvent[] = [];
+        let after = start;
+        for (;;) {
+          const page = await store.readAll({ after, limit: 2, eventTypes: [wanted, also] });
+          expect(page.length).toBeLessThanOrEqual(2);
+          if (page.length === 0) break;
+          if (after !== null) expect(page[0].position > after).toBe(true);
+          seen.push(...page);
+          after = page[page.length - 1].position;
+        }
+        expect(seen.map((e) => e.type)).toEqual(plan.filter((t) => t !== other));
+        expectIncreasing(seen.map((e) => e.position));
+        // The same events, whole, as the unfiltered log has them.
+        const log = await logOf([s], start);
+        expect(seen).toEqual(log.filter((e) => e.type !== other));
+        expect(await store.readAll({ after: start, limit: 10, eventTypes: [typeName('Never')] })).toEqual([]);
+      });
+
+      it('a filtered subscription delivers only its types, and reports checkpoints past the skipped events, in order with its batches', async () => {
+        const start = await store.headPosition();
+        const [wanted, other] = [typeName('Wanted'), typeName('Other')];
+        const s = streamName('filtered-sub');
+        const first = await store.append(s, [event(wanted)], 'no_stream');
+        // A long stretch the subscriber does not want (longer than a store's scan or search window).
+        const skipped: RecordedEvent[] = [];
+        for (let i = 0; i < 4; i++) {
+          await store.append(s, Array.from({ length: 50 }, () => event(other)), 'any');
+        }
+        skipped.push(...(await store.readStream(s)).slice(1));
+        const got: RecordedEvent[] = [];
+        const reports: Array<{ kind: 'batch' | 'checkpoint'; position: bigint }> = [];
+        let failed: unknown;
+        const sub = store.subscribe(
+          async (batch) => {
+            got.push(...batch);
+            reports.push({ kind: 'batch', position: batch[batch.length - 1].position });
+          },
+          {
+            after: start,
+            batchSize: 10,
+            eventTypes: [wanted],
+            onCheckpoint: (position) => void reports.push({ kind: 'checkpoint', position }),
+            onError: (e) => (failed = e),
+          },
+        );
+        const waitFor = (condition: () => boolean, what: string) =>
+          waitUntil(() => {
+            if (failed) throw failed;
+            return condition();
+          }, what);
+        try {
+          await waitFor(() => reports.some((r) => r.kind === 'checkpoint' && r.position > first.position), 'a checkpoint past the skipped events');
+          const last = await store.append(s, [event(wanted)], 'any');
+          await waitFor(() => got.length === 2, 'the live event');
+          expect(got.map((e) => e.type)).toEqual([wanted, wanted]);
+          expect(got.map((e) => e.position)).toEqual([first.position, last.position]);
+          // Every report is past the one before: a checkpoint never covers an event still to come.
+          expectIncreasing(reports.map((r) => r.position));
+          const checkpoints = reports.filter((r) => r.kind === 'checkpoint').map((r) => r.position);
+          expect(checkpoints.every((p) => p > first.position && p <= skipped[skipped.length - 1].position || p > last.position)).toBe(true);
+        } finally {
+          await sub.stop();
+        }
+        expect(failed).toBeUndefined();
+      });
+
+      it('a subscription whose types never appear still moves its checkpoint on, and resumes from it without them', async () => {
+        const start = await store.headPosition();
+        const [never, other] = [typeName('Never'), typeName('Other')];
+        const s = streamName('filtered-none');
+        for (let i = 0; i < 3; i++) await store.append(s, Array.from({ length: 50 }, () => event(other)), 'any');
+        const checkpoints: bigint[] = [];
+        let delivered = 0;
+        let failed: unknown;
+        const follow = (after: bigint | null) =>
+          store.subscribe(async (batch) => void (delivered += batch.length), {
+            after,
+            eventTypes: [never],
+            onCheckpoint: (p) => void checkpoints.push(p),
+            onError: (e) => (failed = e),
+          });
+        const sub = follow(start);
+        try {
+          await waitUntil(() => {
+            if (failed) throw failed;
+            return checkpoints.length > 0;
+          }, 'a checkpoint');
+        } finally {
+          await sub.stop();
+        }
+        expect(delivered).toBe(0);
+        expectIncreasing(checkpoints);
+        const resumed = checkpoints[checkpoints.length - 1];
+        expect(start === null || resumed > start).toBe(true);
+        // A restart from the stored checkpoint reports only positions past it.
+        const again: bigint[] = [];
+        const next = store.subscribe(async () => undefined, { after: resumed, eventTypes: [never], onCheckpoint: (p) => void again.push(p) });
+        await store.append(s, Array.from({ length: 50 }, () => event(other)), 'any');
+        await sleep(200);
+        await next.stop();
+        expect(again.every((p) => p > resumed)).toBe(true);
+      });
+
+      it('a throwing onCheckpoint ends the subscription like a throwing handler', async () => {
+        const start = await store.headPosition();
+        const s = streamName('filtered-fail');
+        await store.append(s, Array.from({ length: 50 }, () => event(typeName('Other'))), 'no_stream');
+        const failure = new Error('checkpoint not stored');
+        let reported: unknown;
+        const sub = store.subscribe(async () => undefined, {
+          after: start,
+          eventTypes: [typeName('Never')],
+          onCheckpoint: () => {
+            throw failure;
+          },
+          onError: (e) => (reported = e),
+        });
+        expect(await within(sub.done, 5000)).toBe(true);
+        expect(reported).toBe(failure);
+        await sub.stop();
+      });
+    });
+
     it('close() ends open subscriptions quietly', async () => {
       let failed: unknown;
       const sub = store.subscribe(async () => undefined, {

@@ -5,8 +5,10 @@ import {
   hasSalesOrServiceProfessional,
   SOURCE_RESTRICTED,
   type Account,
+  type AccountEvent,
   type EvictionReason,
   type Organization,
+  type OrganizationEvent,
 } from '@mam/domain';
 import type { RecordedEvent } from '@mam/event-store';
 import type { PolicyCommand, Saga, SagaContext } from './saga';
@@ -22,8 +24,6 @@ export function policyCommandId(event: RecordedEvent, sagaName: string, command:
   const data = command.data as { organizationId: string; accountId?: string; reason: string };
   return [event.id, sagaName, command.type, data.organizationId, data.accountId ?? '', data.reason].join(':');
 }
-
-const ACCOUNT_FACTS = ['SubscriptionsChanged', 'HostingLocationChanged', 'SensitiveDataEnabled', 'AccountDeactivated'];
 
 /** P3 before P2 before P1: the most definite reason wins when several hold. */
 function evictionReason(account: Account, org: Organization): EvictionReason | null {
@@ -71,7 +71,46 @@ async function reactionsFor(org: Organization, members: Account[], context: Saga
   return commands;
 }
 
-const ORGANIZATION_CHANGES = ['OrganizationCreated', 'MembersChanged', 'ConnectionsConfigured', 'MemberEvicted'];
+/** After a change of an organization's members or connections: every member, as of the change. */
+async function afterOrganizationChange(event: RecordedEvent, context: SagaContext): Promise<PolicyCommand[]> {
+  const org = await context.organization((event.data as { organizationId: string }).organizationId);
+  if (!org || org.status === 'deleted') return [];
+  const members: Account[] = [];
+  for (const m of org.members) {
+    const a = await context.account(m.accountId, event.position);
+    if (a) members.push(a);
+  }
+  return reactionsFor(org, members, context, event.position);
+}
+
+/** After a fact about an account: that member, if it is one. */
+async function afterAccountFact(event: RecordedEvent, context: SagaContext): Promise<PolicyCommand[]> {
+  const accountId = (event.data as { accountId: string }).accountId;
+  const account = await context.account(accountId, event.position);
+  if (!account?.organizationId) return [];
+  const org = await context.organization(account.organizationId);
+  if (!org || org.status === 'deleted' || !org.members.some((m) => m.accountId === accountId)) return [];
+  return reactionsFor(org, [account], context, event.position);
+}
+
+type Reaction = (event: RecordedEvent, context: SagaContext) => Promise<PolicyCommand[]>;
+
+/**
+ * What the saga reacts to, and how. Its subscription is filtered by this
+ * table's keys, so what it is fed and what it handles cannot drift apart
+ * (lifecycle.saga.filter.spec.ts checks that every fact that changes what
+ * the saga decides is in it).
+ */
+const REACTIONS: Partial<Record<AccountEvent['type'] | OrganizationEvent['type'], Reaction>> = {
+  SubscriptionsChanged: afterAccountFact,
+  HostingLocationChanged: afterAccountFact,
+  SensitiveDataEnabled: afterAccountFact,
+  AccountDeactivated: afterAccountFact,
+  OrganizationCreated: afterOrganizationChange,
+  MembersChanged: afterOrganizationChange,
+  ConnectionsConfigured: afterOrganizationChange,
+  MemberEvicted: afterOrganizationChange,
+};
 
 /**
  * P1–P8 with C4/C5. Reacts to a member's account facts, and also to every
@@ -86,25 +125,11 @@ const ORGANIZATION_CHANGES = ['OrganizationCreated', 'MembersChanged', 'Connecti
  */
 export const lifecycleSaga: Saga = {
   name: 'saga:lifecycle',
-  eventTypes: new Set([...ACCOUNT_FACTS, ...ORGANIZATION_CHANGES]),
+  eventTypes: new Set(Object.keys(REACTIONS)),
   commandId: (event, command) => policyCommandId(event, 'saga:lifecycle', command),
 
   async react(event: RecordedEvent, context: SagaContext): Promise<PolicyCommand[]> {
-    if (ORGANIZATION_CHANGES.includes(event.type)) {
-      const org = await context.organization((event.data as { organizationId: string }).organizationId);
-      if (!org || org.status === 'deleted') return [];
-      const members: Account[] = [];
-      for (const m of org.members) {
-        const a = await context.account(m.accountId, event.position);
-        if (a) members.push(a);
-      }
-      return reactionsFor(org, members, context, event.position);
-    }
-    const accountId = (event.data as { accountId: string }).accountId;
-    const account = await context.account(accountId, event.position);
-    if (!account?.organizationId) return [];
-    const org = await context.organization(account.organizationId);
-    if (!org || org.status === 'deleted' || !org.members.some((m) => m.accountId === accountId)) return [];
-    return reactionsFor(org, [account], context, event.position);
+    const reaction = REACTIONS[event.type as keyof typeof REACTIONS];
+    return reaction ? reaction(event, context) : [];
   },
 };

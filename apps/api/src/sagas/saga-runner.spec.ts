@@ -115,6 +115,43 @@ describe('SagaRunner', () => {
     expect(await h.readStore.checkpoint(SAGA)).toBe(await h.events.headPosition());
   });
 
+  it('given a long stretch of events of other types, when it follows, then the store hands it none of them and its stored checkpoint moves past them: a restart reads on from there', async () => {
+    const ping = await h.ping('o1');
+    for (let i = 0; i < 5; i++) {
+      await h.events.append(`crm-${i}`, Array.from({ length: 100 }, () => ({ id: randomUUID(), type: 'ContactUpserted', data: {}, metadata: { at: new Date().toISOString() } })), 'any');
+    }
+    const subscribe = jest.spyOn(h.events, 'subscribe');
+    const handle = jest.spyOn(SagaRunner.prototype as unknown as { handle(batch: RecordedEvent[]): Promise<void> }, 'handle');
+    try {
+      const runner = await h.start();
+      await h.caughtUp(runner);
+      expect(subscribe.mock.calls[0][1].eventTypes).toEqual(['Ping']);
+      expect(handle.mock.calls.flatMap(([batch]) => batch.map((e) => e.type))).toEqual(['Ping']);
+      await runner.stop();
+      const head = await h.events.headPosition();
+      expect(await h.readStore.checkpoint(SAGA)).toBe(head);
+
+      // Restarted: it subscribes from past the stretch, and goes on reacting to what is new.
+      const again = await h.start();
+      expect(subscribe.mock.calls[1][1].after).toBe(head);
+      const next = await h.ping('o2');
+      await h.caughtUp(again);
+      expect(h.dispatched.map((d) => d.causationId)).toEqual([ping.id, next.id]);
+    } finally {
+      handle.mockRestore();
+      subscribe.mockRestore();
+    }
+  });
+
+  it('given only events it ignores, then the stored checkpoint follows them within a second of quiet, without a batch of its own', async () => {
+    const runner = await h.start();
+    const last = await h.append('account-a', 'AccountRegistered', { accountId: 'a' });
+    await h.caughtUp(runner);
+    expect(runner.reached(last.position)).toBe(true);
+    await until(async () => (await h.readStore.checkpoint(SAGA)) === last.position, 15_000, 'the checkpoint of skipped events');
+    expect(h.dispatched).toEqual([]);
+  }, 30_000);
+
   it('stores its checkpoint and resumes from it after stop/start: no event is reacted to twice', async () => {
     const first = [await h.ping('o1'), await h.ping('o2')];
     const runner = await h.start();

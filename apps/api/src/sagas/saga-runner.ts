@@ -49,6 +49,8 @@ export class SagaRunner<Command = PolicyCommand, Context = unknown> {
   /** Stores the checkpoint of ignored events once the stream goes quiet, so other processes see it. */
   private idleTimer: NodeJS.Timeout | null = null;
   private handling = false;
+  /** The last batch reacted to something (its checkpoint was stored at once). */
+  private reactedLast = false;
 
   constructor(
     readonly saga: ProcessManager<Command, Context>,
@@ -89,6 +91,10 @@ export class SagaRunner<Command = PolicyCommand, Context = unknown> {
       after: this.position,
       batchSize: 200,
       lingerMs: LIVE_LINGER_MS,
+      // The store skips the other types without decoding them (most of the log is CRM data no
+      // process reacts to), and reports how far it got, so the checkpoint still moves on.
+      eventTypes: [...this.saga.eventTypes],
+      onCheckpoint: (position) => this.skipTo(position),
       onCaughtUp: () => (this.status = 'live'),
       onError: (error) => {
         this.subscription = null;
@@ -117,6 +123,24 @@ export class SagaRunner<Command = PolicyCommand, Context = unknown> {
       // per batch was a twentieth of the service's CPU under a steady stream of CRM updates).
       if (reacted || Date.now() - this.storedAt >= IDLE_CHECKPOINT_MS) await this.storeCheckpoint();
       else this.storeWhenIdle();
+      this.reactedLast = reacted;
+    } finally {
+      this.handling = false;
+      this.options.onProgress?.(this);
+    }
+  }
+
+  /** The store passed only events of other types up to `position`: stored like ignored events. */
+  private async skipTo(position: bigint): Promise<void> {
+    if (this.stopped) return;
+    this.handling = true;
+    try {
+      this.position = position;
+      // Right after a reaction, as when the skipped events came in its batch: the stored
+      // checkpoint then covers what the reaction's read covered.
+      if (this.reactedLast || Date.now() - this.storedAt >= IDLE_CHECKPOINT_MS) await this.storeCheckpoint();
+      else this.storeWhenIdle();
+      this.reactedLast = false;
     } finally {
       this.handling = false;
       this.options.onProgress?.(this);

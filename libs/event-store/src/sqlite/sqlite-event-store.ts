@@ -18,8 +18,8 @@ import { EventStoreUnavailableError } from '../errors';
 import { deserializeError, SqliteWriter, type Outcome, type SerializedError } from './sqlite-writer';
 import { AppendSignal, trackedPollingSubscription, type FilteredRead } from '../catch-up-subscription';
 
-/** Positions examined per filtered subscription read: a few milliseconds of scan at most. */
-const FILTER_WINDOW = 20_000;
+/** Positions examined per filtered subscription read: ~0.5 µs of CPU each on this machine, so a read of skipped rows blocks the loop for a few milliseconds at most. */
+const FILTER_WINDOW = 5_000;
 
 interface EventRow {
   position: number | bigint;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStoreContract } from '@mam/testing';
@@ -55,5 +56,46 @@ describe('SqliteReadStore WAL checkpoints', () => {
     for (let i = 0; i < 100 && reasons.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(reasons.length).toBe(1);
     await checkpointer.close();
+  });
+});
+
+describe('SqliteReadStore tables created by an earlier release', () => {
+  it('given a collection stored WITHOUT ROWID, when the store opens it, then it reads, upserts, finds by index and deletes in it as before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-store-legacy-'));
+    const file = join(dir, 'read.db');
+    const legacy = new Database(file);
+    legacy.exec('CREATE TABLE "rm_docs" (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID');
+    legacy.prepare('INSERT INTO "rm_docs" (id, doc) VALUES (?, ?)').run('a', JSON.stringify({ group: 'g1', n: 1 }));
+    legacy.close();
+    const store = new SqliteReadStore(file);
+    try {
+      await store.ensureCollections([{ name: 'docs', indexes: [['group']] }]);
+      expect(await store.get('docs', 'a')).toEqual({ group: 'g1', n: 1 });
+      await store.commit({ puts: [{ collection: 'docs', id: 'a', doc: { group: 'g2', n: 2 } }, { collection: 'docs', id: 'b', doc: { group: 'g2', n: 3 } }], deletes: [], checkpoints: [] });
+      expect(await store.find('docs', { group: 'g2' })).toEqual([
+        { id: 'a', doc: { group: 'g2', n: 2 } },
+        { id: 'b', doc: { group: 'g2', n: 3 } },
+      ]);
+      expect(await store.find('docs', { group: 'g1' })).toEqual([]);
+      await store.commit({ puts: [], deletes: [{ collection: 'docs', id: 'a' }], checkpoints: [] });
+      expect([...(await store.getMany('docs', ['a', 'b'])).keys()]).toEqual(['b']);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('given a new collection, then its table is a rowid table with a unique id (documents are too large for WITHOUT ROWID)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-store-shape-'));
+    const file = join(dir, 'read.db');
+    const store = new SqliteReadStore(file);
+    await store.ensureCollections([{ name: 'docs', indexes: [] }]);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'rm_docs'").pluck().get() as string) ?? '';
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    expect(sql).toContain('UNIQUE');
+    expect(sql).not.toContain('WITHOUT ROWID');
   });
 });

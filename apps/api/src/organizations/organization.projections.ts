@@ -58,7 +58,7 @@ export const organizationHistoryProjection: Projection = {
   collections: [{ name: ORGANIZATION_HISTORY, indexes: [['organizationId']] }],
   // Report definitions are organization changes too (R2), though they live in their reports' streams.
   eventTypes: new Set([...ORGANIZATION_EVENT_TYPES, ...REPORT_EVENT_TYPES]),
-  async apply(e, tx) {
+  apply(e, tx) {
     const entry = historyEntry(e);
     tx.put(ORGANIZATION_HISTORY, historyId(entry.organizationId, e.position), entry);
   },

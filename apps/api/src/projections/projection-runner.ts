@@ -74,6 +74,8 @@ export class ProjectionRunner {
   private stopped = true;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
+  /** Per event type, the projections that read it, in their order: the others are never looked at for it. */
+  private readonly readersOf = new Map<string, Projection[]>();
 
   constructor(
     readonly name: string,
@@ -83,6 +85,13 @@ export class ProjectionRunner {
     private readonly options: { batchSize?: number; onCommitted?: (runner: ProjectionRunner) => void } = {},
   ) {
     this.logger = new Logger(`Projections:${name}`);
+    for (const p of projections) {
+      for (const type of p.eventTypes) {
+        const readers = this.readersOf.get(type);
+        if (readers) readers.push(p);
+        else this.readersOf.set(type, [p]);
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -152,7 +161,9 @@ export class ProjectionRunner {
     let tx = new ReadModelBatch(this.readStore);
     await tx.prefetch(this.projections.flatMap((p) => p.prefetch?.(batch) ?? []));
     let parked: Parked[] = [];
-    for (const [i, event] of batch.entries()) {
+    const ahead = this.aheadOf(batch[0].position);
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i];
       // Past the cap, what is pending is committed at this event boundary with checkpoints at the
       // event before: no read-store transaction grows near MongoDB's 60 s limit.
       if (i > 0 && tx.size >= MAX_DOCUMENTS_PER_COMMIT) {
@@ -160,10 +171,15 @@ export class ProjectionRunner {
         tx = new ReadModelBatch(this.readStore);
         parked = [];
       }
-      await tx.maybeYield();
-      for (const p of this.projections) {
-        const done = this.positions.get(p.name);
-        if ((done !== null && done !== undefined && event.position <= done) || !p.eventTypes.has(event.type)) continue;
+      const pause = tx.maybeYield();
+      if (pause) await pause;
+      const readers = this.readersOf.get(event.type);
+      if (!readers) continue;
+      for (const p of readers) {
+        if (ahead) {
+          const done = ahead.get(p.name);
+          if (done !== undefined && event.position <= done) continue;
+        }
         tx.begin();
         try {
           const pending = p.apply(event, tx);
@@ -178,6 +194,22 @@ export class ProjectionRunner {
       }
     }
     await this.commitThrough(batch[batch.length - 1].position, tx, parked);
+  }
+
+  /**
+   * The projections that have already applied events from `first` on (after
+   * a rebuild of others, a parked retry, or a new projection), with their
+   * positions; null in the usual case, where none has. Positions only move
+   * at a commit, to at least the batch's last committed event, so the
+   * answer holds for the whole batch.
+   */
+  private aheadOf(first: bigint): Map<string, bigint> | null {
+    let ahead: Map<string, bigint> | null = null;
+    for (const p of this.projections) {
+      const done = this.positions.get(p.name);
+      if (done !== null && done !== undefined && done >= first) (ahead ??= new Map()).set(p.name, done);
+    }
+    return ahead;
   }
 
   /** Commits the unit of work with every projection's checkpoint at `last`. */

@@ -7,7 +7,7 @@ export interface ProjectionTx {
   /** Several documents in one query (absent ids are left out). */
   getMany?<T = Doc>(collection: string, ids: string[]): Promise<Map<string, T>>;
   /** Lets the event loop serve requests during long work; cheap to call often. */
-  maybeYield?(): Promise<void>;
+  maybeYield?(): Promise<void> | undefined;
   /** The document if this batch already holds it (written or read before), else undefined: a synchronous fast path. */
   peek?<T = Doc>(collection: string, id: string): T | null | undefined;
   find<T = Doc>(collection: string, filter: Filter, options?: FindOptions): Promise<Array<Stored<T>>>;

@@ -63,15 +63,18 @@ export class ReadModelBatch implements ProjectionTx {
   private readonly indexes = new Map<string, Map<string, PendingIndex>>(); // collection → filter fields → index
   private readonly finds = new Map<string, Array<Stored<Doc>>>();
   private readonly yielder = new Yielder();
+  /** The current event's undo log; allocated at its first write (most events of a rebuild write once or not at all). */
   private journal: Array<{ collection: string; id: string; had: boolean; previous: Doc | null | undefined }> | null = null;
+  private journaling = false;
 
   constructor(private readonly store: ReadStore) {}
 
   begin(): void {
-    this.journal = [];
+    this.journaling = true;
   }
 
   commitEvent(): void {
+    this.journaling = false;
     this.journal = null;
   }
 
@@ -79,6 +82,7 @@ export class ReadModelBatch implements ProjectionTx {
     for (const entry of (this.journal ?? []).reverse()) {
       this.setPending(entry.collection, entry.id, entry.had ? (entry.previous as Doc | null) : undefined);
     }
+    this.journaling = false;
     this.journal = null;
   }
 
@@ -138,9 +142,9 @@ export class ReadModelBatch implements ProjectionTx {
   }
 
   private record(collection: string, id: string): void {
-    if (!this.journal) return;
+    if (!this.journaling) return;
     const coll = this.coll(collection);
-    this.journal.push({ collection, id, had: coll.has(id), previous: coll.get(id) });
+    (this.journal ??= []).push({ collection, id, had: coll.has(id), previous: coll.get(id) });
   }
 
   async get<T = Doc>(collection: string, id: string): Promise<T | null> {
@@ -167,7 +171,7 @@ export class ReadModelBatch implements ProjectionTx {
     return out;
   }
 
-  maybeYield(): Promise<void> {
+  maybeYield(): Promise<void> | undefined {
     return this.yielder.maybeYield();
   }
 

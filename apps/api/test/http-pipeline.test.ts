@@ -2,6 +2,11 @@ import { BODY_LIMIT } from '../src/app.factory';
 import { ConfigError, loadConfig } from '../src/config/config';
 import { EventStoreUnavailableError } from '@mam/event-store';
 import { READ_STORE, ReadStoreUnavailableError, type ReadStore } from '@mam/read-store';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { contactStream } from '@mam/domain';
+import { requestContextOf } from '../src/http/request-context';
 import { TestApp, type Answer } from './test-app';
 
 /**
@@ -498,6 +503,37 @@ describe('HTTP pipeline conventions (api.md "Conventions")', () => {
       expect(await t.eventCount()).toBe(before + 2);
       expect(new Set(answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`)).size).toBe(1);
       expect(answers[0].status).toBe(200);
+    });
+
+    it('given every command route, then each hands its request context (correlation id, key) to its command', () => {
+      const writes = new Set([RequestMethod.POST, RequestMethod.PUT, RequestMethod.DELETE, RequestMethod.PATCH]);
+      const missing: string[] = [];
+      let routes = 0;
+      for (const module of t.app.get(ModulesContainer).values()) {
+        for (const { metatype } of module.controllers.values()) {
+          const proto = (metatype as { prototype: Record<string, unknown> }).prototype;
+          for (const name of Object.getOwnPropertyNames(proto)) {
+            if (!writes.has(Reflect.getMetadata(METHOD_METADATA, proto[name] as object))) continue;
+            routes++;
+            const args = Object.values((Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype as object, name) ?? {}) as Record<string, { factory?: unknown }>);
+            if (!args.some((a) => a.factory === requestContextOf)) missing.push(`${(metatype as { name: string }).name}.${name}`);
+          }
+        }
+      }
+      expect(routes).toBeGreaterThan(20);
+      expect(missing).toEqual([]);
+    });
+
+    it('given X-Correlation-Id on a command, then its events carry it; without one, the request id', async () => {
+      await register('corr-1');
+      const res = await t.request('PUT', '/v1/accounts/corr-1/contacts/c1', { body: { email: 'c1@example.com' }, headers: { 'x-correlation-id': 'corr-abc' } });
+      expect(res.status).toBe(200);
+      const plain = await t.request('PUT', '/v1/accounts/corr-1/contacts/c2', { body: { email: 'c2@example.com' } });
+      const [keyed] = await t.events.readStream(contactStream('corr-1', 'c1'));
+      const [unkeyed] = await t.events.readStream(contactStream('corr-1', 'c2'));
+      expect(keyed.metadata.correlationId).toBe('corr-abc');
+      expect(plain.status).toBe(200);
+      expect(unkeyed.metadata.correlationId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
     });
 
     it('given a keyed command that fails, then it appends nothing, not even the key', async () => {

@@ -9,6 +9,7 @@ import {
   type AccountEvent,
   type UserEvent,
 } from '@mam/domain';
+import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor, type CommandResult } from '../commands/command-executor';
 
 /** Account facts reported by other services: one stream per account, one per user. */
@@ -16,9 +17,10 @@ import { CommandExecutor, type CommandResult } from '../commands/command-executo
 export class AccountCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
-  account(command: AccountCommand, reply?: Record<string, unknown>): Promise<CommandResult> {
+  account(context: CommandContext | undefined, command: AccountCommand, reply?: Record<string, unknown>): Promise<CommandResult> {
     const streamId = accountStream(command.data.accountId);
     return this.executor.execute({
+      context,
       name: command.type,
       reply,
       decide: async (loader) => {
@@ -28,9 +30,10 @@ export class AccountCommands {
     });
   }
 
-  twoFactor(userId: string, enabled: boolean): Promise<CommandResult> {
+  twoFactor(context: CommandContext | undefined, userId: string, enabled: boolean): Promise<CommandResult> {
     const streamId = userStream(userId);
     return this.executor.execute({
+      context,
       name: 'SetTwoFactor',
       decide: async (loader) => {
         const state = fold(userDecider, await loader.load<UserEvent>(streamId));

@@ -9,6 +9,7 @@ import { AccountCommands } from './account.commands';
 import { AccountUserDto, EmptyDto, HostingLocationDto, RegisterAccountDto, SensitiveDataDto, SubscriptionsDto, TwoFactorDto } from './account.dto';
 import { ACCOUNTS, accountView } from './account.projections';
 import { AccountRegisteredDto, AccountViewDto } from './account.responses';
+import { RequestCtx, type RequestContext } from '../http/request-context';
 
 @ApiTags('account facts')
 @ApiBearerAuth()
@@ -21,8 +22,9 @@ export class AccountsController {
 
   @Post('accounts')
   @CommandResponses(201, AccountRegisteredDto, 'ALREADY_EXISTS')
-  register(@Body() body: RegisterAccountDto) {
+  register(@RequestCtx() ctx: RequestContext, @Body() body: RegisterAccountDto) {
     return this.commands.account(
+      ctx,
       {
         type: 'RegisterAccount',
         data: {
@@ -40,45 +42,45 @@ export class AccountsController {
 
   @Put('accounts/:accountId/subscriptions')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  subscriptions(@IdParam('accountId') accountId: string, @Body() body: SubscriptionsDto) {
+  subscriptions(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @Body() body: SubscriptionsDto) {
     const subscriptions = body.subscriptions.map((s) => ({ hub: s.hub, tier: s.tier }));
-    return this.commands.account({ type: 'ChangeSubscriptions', data: { accountId, subscriptions } });
+    return this.commands.account(ctx, { type: 'ChangeSubscriptions', data: { accountId, subscriptions } });
   }
 
   @Put('accounts/:accountId/hosting-location')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  hosting(@IdParam('accountId') accountId: string, @Body() body: HostingLocationDto) {
-    return this.commands.account({ type: 'ChangeHostingLocation', data: { accountId, hostingLocation: body.hostingLocation } });
+  hosting(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @Body() body: HostingLocationDto) {
+    return this.commands.account(ctx, { type: 'ChangeHostingLocation', data: { accountId, hostingLocation: body.hostingLocation } });
   }
 
   @Put('accounts/:accountId/sensitive-data')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED', 'SENSITIVE_DATA_IRREVERSIBLE')
-  sensitiveData(@IdParam('accountId') accountId: string, @Body() body: SensitiveDataDto) {
-    return this.commands.account({ type: 'SetSensitiveData', data: { accountId, enabled: body.enabled } });
+  sensitiveData(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @Body() body: SensitiveDataDto) {
+    return this.commands.account(ctx, { type: 'SetSensitiveData', data: { accountId, enabled: body.enabled } });
   }
 
   @Post('accounts/:accountId/deactivation')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  deactivate(@IdParam('accountId') accountId: string, @Body() _body: EmptyDto) {
-    return this.commands.account({ type: 'DeactivateAccount', data: { accountId } });
+  deactivate(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @Body() _body: EmptyDto) {
+    return this.commands.account(ctx, { type: 'DeactivateAccount', data: { accountId } });
   }
 
   @Put('accounts/:accountId/users/:userId')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  setUser(@IdParam('accountId') accountId: string, @IdParam('userId') userId: string, @Body() body: AccountUserDto) {
-    return this.commands.account({ type: 'SetAccountUser', data: { accountId, userId, roles: body.roles, seats: body.seats } });
+  setUser(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @IdParam('userId') userId: string, @Body() body: AccountUserDto) {
+    return this.commands.account(ctx, { type: 'SetAccountUser', data: { accountId, userId, roles: body.roles, seats: body.seats } });
   }
 
   @Delete('accounts/:accountId/users/:userId')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  removeUser(@IdParam('accountId') accountId: string, @IdParam('userId') userId: string) {
-    return this.commands.account({ type: 'RemoveAccountUser', data: { accountId, userId } });
+  removeUser(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @IdParam('userId') userId: string) {
+    return this.commands.account(ctx, { type: 'RemoveAccountUser', data: { accountId, userId } });
   }
 
   @Put('users/:userId/two-factor')
   @CommandResponses(200, PositionDto)
-  twoFactor(@IdParam('userId') userId: string, @Body() body: TwoFactorDto) {
-    return this.commands.twoFactor(userId, body.enabled);
+  twoFactor(@RequestCtx() ctx: RequestContext, @IdParam('userId') userId: string, @Body() body: TwoFactorDto) {
+    return this.commands.twoFactor(ctx, userId, body.enabled);
   }
 
   @Get('accounts/:accountId')

@@ -100,7 +100,7 @@ describe('asset copies through crashes and redeliveries (AC3, AC4)', () => {
   };
 
   async function requestCopy(commands: AssetCommands, copyId = 'copy-1') {
-    return commands.requestCopy({ copyId, organizationId: ORG, sourceAccountId: S, targetAccountId: T, assetIds: Array.from({ length: EMAILS }, (_, i) => `e${i}`), actorUserId: USER });
+    return commands.requestCopy(undefined, { copyId, organizationId: ORG, sourceAccountId: S, targetAccountId: T, assetIds: Array.from({ length: EMAILS }, (_, i) => `e${i}`), actorUserId: USER });
   }
 
   it('AC4 a crash between two assets of one request: nothing half-written, the restart completes it, no duplicates', async () => {

@@ -26,6 +26,7 @@ import {
 } from '@mam/domain';
 import { EVENT_STORE, type EventStore } from '@mam/event-store';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor, type CommandResult, type Decision, type StreamLoader } from '../commands/command-executor';
 import { copiedAssetId } from './copied-asset-id';
 
@@ -49,8 +50,9 @@ export class AssetCommands {
     this.decider = assetCopyDecider(copiedAssetId, { maxBytes: config.assetCopyMaxBytes });
   }
 
-  saveAsset(accountId: string, assetId: string, fields: AssetFields): Promise<CommandResult> {
+  saveAsset(context: CommandContext | undefined, accountId: string, assetId: string, fields: AssetFields): Promise<CommandResult> {
     return this.executor.execute({
+      context,
       name: 'SaveAsset',
       decide: async (loader) => {
         const account = (await loader.load<AccountEvent>(accountStream(accountId))).reduce<Account | null>(evolveAccount, null);
@@ -68,8 +70,9 @@ export class AssetCommands {
   }
 
   /** 202 `{ copyId }`; a known copyId answers with it and appends nothing, whatever the rest of the request. */
-  requestCopy(request: AssetCopyRequest): Promise<CommandResult> {
+  requestCopy(context: CommandContext | undefined, request: AssetCopyRequest): Promise<CommandResult> {
     return this.executor.execute({
+      context,
       name: 'RequestAssetCopy',
       actorUserId: request.actorUserId,
       reply: { copyId: request.copyId },
@@ -91,7 +94,7 @@ export class AssetCommands {
 
   /** The process manager's command: `commandId` derives from the request event, so a redelivery appends nothing twice. */
   carryOut(command: CarryOutAssetCopy, commandId: string, causationId: string): Promise<CommandResult> {
-    return this.executor.execute({ name: 'CarryOutAssetCopy', commandId, causationId, decide: (loader) => this.decideCarryOut(command, loader) });
+    return this.executor.execute({ context: undefined, name: 'CarryOutAssetCopy', commandId, causationId, decide: (loader) => this.decideCarryOut(command, loader) });
   }
 
   private async decideCarryOut(command: CarryOutAssetCopy, loader: StreamLoader): Promise<Decision> {

@@ -8,6 +8,7 @@ import { AssetCommands } from './asset.commands';
 import { AssetCopyDto, AssetDto } from './asset.dto';
 import { AssetQueries } from './asset.queries';
 import { AssetCopyAcceptedDto, AssetCopyStatusDto, AssetListDto, AssetViewDto } from './asset.responses';
+import { RequestCtx, type RequestContext } from '../http/request-context';
 
 @ApiTags('assets and asset copies')
 @ApiBearerAuth()
@@ -20,9 +21,9 @@ export class AssetsController {
 
   @Put('accounts/:accountId/assets/:assetId')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED', 'REFERENCE_NOT_FOUND')
-  save(@IdParam('accountId') accountId: string, @IdParam('assetId') assetId: string, @Body() body: AssetDto) {
+  save(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @IdParam('assetId') assetId: string, @Body() body: AssetDto) {
     // `null` in an optional field means "not given" (IsOptional lets it through).
-    return this.commands.saveAsset(accountId, assetId, {
+    return this.commands.saveAsset(ctx, accountId, assetId, {
       type: body.type,
       name: body.name,
       automated: body.automated ?? false,
@@ -50,8 +51,8 @@ export class AssetsController {
   /** 202: the copy is pending; the process manager carries it out. A repeated copyId answers with the first copy and appends nothing. */
   @Post('organizations/:id/asset-copies')
   @CommandResponses(202, AssetCopyAcceptedDto, 'NOT_FOUND', 'ORGANIZATION_DELETED', 'NO_FLOW', 'NOT_SUPER_ADMIN', 'ACCOUNT_DEACTIVATED', 'ASSET_NOT_FOUND', 'ASSET_NOT_COPYABLE')
-  requestCopy(@IdParam('id') organizationId: string, @Body() body: AssetCopyDto, @ActorUserId() actor: string) {
-    return this.commands.requestCopy({
+  requestCopy(@RequestCtx() ctx: RequestContext, @IdParam('id') organizationId: string, @Body() body: AssetCopyDto, @ActorUserId() actor: string) {
+    return this.commands.requestCopy(ctx, {
       copyId: body.copyId ?? randomUUID(),
       organizationId,
       sourceAccountId: body.sourceAccountId,

@@ -10,7 +10,7 @@ import {
   type RecordedEvent,
   type StreamAppend,
 } from '@mam/event-store';
-import { commandContext } from './command-context';
+import type { CommandContext } from './command-context';
 import { CommandError } from './command-error';
 import { eventId } from './event-ids';
 import { answerFor, IdempotentReplay, idempotencyRecord, readIdempotencyRecord } from './idempotency';
@@ -73,6 +73,8 @@ export interface Decision {
 
 export interface CommandOptions {
   name: string;
+  /** The request's context (correlation id, Idempotency-Key); none for a saga's or process's command. */
+  context: CommandContext | undefined;
   decide: (loader: StreamLoader) => Promise<Decision>;
   actorUserId?: string;
   /** Deterministic id (saga reactions): makes a repeated reaction append nothing. */
@@ -114,7 +116,7 @@ export class CommandExecutor {
   }
 
   private async attempt(options: CommandOptions): Promise<CommandResult> {
-    const ctx = commandContext.getStore();
+    const ctx = options.context;
     const at = new Date().toISOString();
     for (let attempt = 1; ; attempt++) {
       if (ctx?.idempotency) {

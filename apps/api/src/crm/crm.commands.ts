@@ -21,6 +21,7 @@ import {
   type CrmEvent,
   type DealFields,
 } from '@mam/domain';
+import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor, type CommandResult, type StreamLoader } from '../commands/command-executor';
 
 async function activeAccount(loader: StreamLoader, accountId: string): Promise<Account> {
@@ -59,8 +60,9 @@ export interface ProcessCommandIds {
 export class CrmCommands {
   constructor(private readonly executor: CommandExecutor) {}
 
-  upsertContact(accountId: string, contactId: string, fields: ContactFields): Promise<CommandResult> {
+  upsertContact(context: CommandContext | undefined, accountId: string, contactId: string, fields: ContactFields): Promise<CommandResult> {
     return this.executor.execute({
+      context,
       name: 'UpsertContact',
       decide: async (loader) => {
         await activeAccount(loader, accountId);
@@ -70,8 +72,9 @@ export class CrmCommands {
     });
   }
 
-  deleteContact(accountId: string, contactId: string): Promise<CommandResult> {
+  deleteContact(context: CommandContext | undefined, accountId: string, contactId: string): Promise<CommandResult> {
     return this.executor.execute({
+      context,
       name: 'DeleteContact',
       decide: async (loader) => {
         await activeAccount(loader, accountId);
@@ -82,8 +85,9 @@ export class CrmCommands {
   }
 
   /** Up to 1000 upserts and deletes, all or nothing. A delete of a contact that does not exist is skipped (a sync may repeat). */
-  batch(accountId: string, upserts: Array<ContactFields & { contactId: string }>, deletes: string[]): Promise<CommandResult> {
+  batch(context: CommandContext | undefined, accountId: string, upserts: Array<ContactFields & { contactId: string }>, deletes: string[]): Promise<CommandResult> {
     return this.executor.execute({
+      context,
       name: 'ContactBatch',
       decide: async (loader) => {
         await activeAccount(loader, accountId);
@@ -113,6 +117,7 @@ export class CrmCommands {
    */
   mergeContacts(accountId: string, merges: ContactMerge[], ids?: ProcessCommandIds): Promise<CommandResult> {
     return this.executor.execute({
+      context: undefined,
       name: 'MergeContacts',
       ...ids,
       decide: async (loader) => {
@@ -129,8 +134,9 @@ export class CrmCommands {
     });
   }
 
-  logActivity(accountId: string, contactId: string, activity: Activity): Promise<CommandResult> {
+  logActivity(context: CommandContext | undefined, accountId: string, contactId: string, activity: Activity): Promise<CommandResult> {
     return this.executor.execute({
+      context,
       name: 'LogActivity',
       reply: { activityId: activity.activityId },
       decide: async (loader) => {
@@ -141,8 +147,9 @@ export class CrmCommands {
     });
   }
 
-  saveDeal(accountId: string, dealId: string, deal: DealFields): Promise<CommandResult> {
+  saveDeal(context: CommandContext | undefined, accountId: string, dealId: string, deal: DealFields): Promise<CommandResult> {
     return this.executor.execute({
+      context,
       name: 'SaveDeal',
       decide: async (loader) => {
         await activeAccount(loader, accountId);

@@ -9,6 +9,7 @@ import { MAX_LIMIT, MirroringQueries } from '../mirroring/mirroring.queries';
 import { CrmCommands } from './crm.commands';
 import { ActivityDto, ContactBatchDto, ContactDto, DealDto } from './crm.dto';
 import { MirroredContactDto, MirroredContactsDto } from './crm.responses';
+import { RequestCtx, type RequestContext } from '../http/request-context';
 
 @ApiTags('CRM data and mirrored contacts')
 @ApiBearerAuth()
@@ -21,20 +22,20 @@ export class CrmController {
 
   @Put('contacts/:contactId')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  upsert(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @Body() body: ContactDto) {
+  upsert(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @Body() body: ContactDto) {
     // `null` in an optional field means "not given" (IsOptional lets it through): never store it as a value.
-    return this.commands.upsertContact(accountId, contactId, { email: body.email, firstName: body.firstName ?? undefined, lastName: body.lastName ?? undefined, properties: body.properties ?? nullPrototypeMap() });
+    return this.commands.upsertContact(ctx, accountId, contactId, { email: body.email, firstName: body.firstName ?? undefined, lastName: body.lastName ?? undefined, properties: body.properties ?? nullPrototypeMap() });
   }
 
   @Delete('contacts/:contactId')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  remove(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string) {
-    return this.commands.deleteContact(accountId, contactId);
+  remove(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string) {
+    return this.commands.deleteContact(ctx, accountId, contactId);
   }
 
   @Post('contacts::batch')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  batch(@IdParam('accountId') accountId: string, @Body() body: ContactBatchDto) {
+  batch(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @Body() body: ContactBatchDto) {
     if (body.upserts.length + body.deletes.length > 1000) {
       throw Problem.validation([{ path: 'upserts', message: 'a batch holds at most 1000 items' }]);
     }
@@ -43,19 +44,19 @@ export class CrmController {
     const overlap = body.deletes.find((id) => upserted.has(id));
     if (overlap !== undefined) throw Problem.validation([{ path: 'deletes', message: `contact ${overlap} is both upserted and deleted` }]);
     const upserts = body.upserts.map((u) => ({ contactId: u.contactId, email: u.email, firstName: u.firstName ?? undefined, lastName: u.lastName ?? undefined, properties: u.properties ?? nullPrototypeMap() }));
-    return this.commands.batch(accountId, upserts, body.deletes);
+    return this.commands.batch(ctx, accountId, upserts, body.deletes);
   }
 
   @Post('contacts/:contactId/activities')
   @CommandResponses(201, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED', 'ALREADY_EXISTS')
-  activity(@IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @Body() body: ActivityDto) {
-    return this.commands.logActivity(accountId, contactId, { activityId: body.activityId, type: body.type, occurredAt: body.occurredAt, summary: body.summary });
+  activity(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @IdParam('contactId') contactId: string, @Body() body: ActivityDto) {
+    return this.commands.logActivity(ctx, accountId, contactId, { activityId: body.activityId, type: body.type, occurredAt: body.occurredAt, summary: body.summary });
   }
 
   @Put('deals/:dealId')
   @CommandResponses(200, PositionDto, 'NOT_FOUND', 'ACCOUNT_DEACTIVATED')
-  deal(@IdParam('accountId') accountId: string, @IdParam('dealId') dealId: string, @Body() body: DealDto) {
-    return this.commands.saveDeal(accountId, dealId, { name: body.name, stage: body.stage, amount: body.amount ?? undefined, contactIds: body.contactIds });
+  deal(@RequestCtx() ctx: RequestContext, @IdParam('accountId') accountId: string, @IdParam('dealId') dealId: string, @Body() body: DealDto) {
+    return this.commands.saveDeal(ctx, accountId, dealId, { name: body.name, stage: body.stage, amount: body.amount ?? undefined, contactIds: body.contactIds });
   }
 
   @Get('mirrored-contacts')

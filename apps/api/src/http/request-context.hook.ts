@@ -5,12 +5,12 @@ import { answerFor, byteRequestHash, idempotencyStream, readIdempotencyRecord, r
 import { CommandError } from '../commands/command-error';
 import { Problem, sendProblem } from './problem';
 import { factsOf } from './route-config';
-import { requestContext, type RequestContext } from './request-context';
+import { setRequestContext, type RequestContext } from './request-context';
 
 const WRITES = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
 /**
- * Runs each write inside its RequestContext (correlation id, idempotency)
+ * Gives each write its RequestContext (correlation id, idempotency)
  * and answers a repeated Idempotency-Key with the first answer. The check
  * here is a fast path; the command executor checks again inside its append
  * loop, and the atomic append of the key's record is what makes a race safe.
@@ -25,10 +25,11 @@ export function registerRequestContext(fastify: FastifyInstance, store: EventSto
     } catch (error) {
       return sendProblem(reply, (error as Problem).body());
     }
-    // The handler runs inside `run`: everything it awaits sees the context.
-    if (!ctx.idempotency) return requestContext.run(ctx, done);
+    // The controller hands it to its command (@RequestCtx()).
+    setRequestContext(request, ctx);
+    if (!ctx.idempotency) return done();
     readIdempotencyRecord(store, ctx.idempotency).then(
-      (stored) => (stored ? replay(reply, () => answerFor(stored, ctx.idempotency!)) : requestContext.run(ctx, done)),
+      (stored) => (stored ? replay(reply, () => answerFor(stored, ctx.idempotency!)) : done()),
       (error: unknown) => done(error as Error),
     );
   });

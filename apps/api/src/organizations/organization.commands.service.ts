@@ -13,6 +13,7 @@ import {
   type OrganizationWorld,
   type WorldEvent,
 } from '@mam/domain';
+import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor, type CommandResult, type Decision, type StreamLoader } from '../commands/command-executor';
 import { stepUpClaim, StepUpVerifier } from './step-up.verifier';
 
@@ -50,9 +51,10 @@ export class OrganizationCommands {
     private readonly stepUp: StepUpVerifier,
   ) {}
 
-  async byUser(command: UserCommand, stepUpToken: string | undefined, reply?: Record<string, unknown>): Promise<CommandResult> {
+  async byUser(context: CommandContext | undefined, command: UserCommand, stepUpToken: string | undefined, reply?: Record<string, unknown>): Promise<CommandResult> {
     const verified = await this.stepUp.verify(stepUpToken, command.data.actorUserId);
     return this.executor.execute({
+      context,
       name: command.type,
       actorUserId: command.data.actorUserId,
       reply,
@@ -67,6 +69,7 @@ export class OrganizationCommands {
   /** Saga reactions: `commandId` derives from the causing event, so a redelivery appends nothing twice. */
   byPolicy(command: PolicyCommand, commandId: string, causationId: string): Promise<CommandResult> {
     return this.executor.execute({
+      context: undefined,
       name: command.type,
       commandId,
       causationId,

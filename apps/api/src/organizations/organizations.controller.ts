@@ -10,6 +10,7 @@ import { OrganizationCommands } from './organization.commands.service';
 import { ConnectionsDto, CreateOrganizationDto, MembersDto, toConnection } from './organization.dto';
 import { OrganizationQueries } from './organization.queries';
 import { CandidatesDto, HistoryDto, OrganizationCreatedDto, OrganizationViewDto } from './organization.responses';
+import { RequestCtx, type RequestContext } from '../http/request-context';
 
 /** What every user command on an organization can answer (O5, O6, O10 and the organization itself). */
 const USER_COMMAND = ['NOT_FOUND', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'TWO_FACTOR_REQUIRED', 'NOT_SUPER_ADMIN'];
@@ -40,9 +41,10 @@ export class OrganizationsController {
 
   @Post('organizations')
   @CommandResponses(201, OrganizationCreatedDto, ...USER_COMMAND, ...JOINING, ...CONNECTING, 'ALREADY_EXISTS', 'ACKNOWLEDGEMENT_REQUIRED', 'PRIMARY_NOT_MARKETING_ENTERPRISE', 'MEMBER_LIMIT')
-  create(@Body() body: CreateOrganizationDto, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
+  create(@RequestCtx() ctx: RequestContext, @Body() body: CreateOrganizationDto, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
     const organizationId = body.organizationId ?? randomUUID();
     return this.commands.byUser(
+      ctx,
       {
         type: 'CreateOrganization',
         data: {
@@ -66,6 +68,7 @@ export class OrganizationsController {
   @Put('organizations/:id/members')
   @CommandResponses(200, PositionDto, ...USER_COMMAND, ...EXISTING, ...JOINING, 'MEMBER_LIMIT', 'PRIMARY_ACCOUNT_REQUIRED', 'MARKETING_ENTERPRISE_REQUIRED')
   members(
+    @RequestCtx() ctx: RequestContext,
     @IdParam('id') organizationId: string,
     @Body() body: MembersDto,
     @ActorUserId() actor: string,
@@ -73,6 +76,7 @@ export class OrganizationsController {
     @StepUpHeader() stepUp: string | undefined,
   ) {
     return this.commands.byUser(
+      ctx,
       {
         type: 'ChangeMembers',
         data: { organizationId, accountIds: body.accountIds, actorUserId: actor, actingAccountId: acting, stepUp: null, at: new Date().toISOString() },
@@ -84,6 +88,7 @@ export class OrganizationsController {
   @Put('organizations/:id/connections')
   @CommandResponses(200, PositionDto, ...USER_COMMAND, ...EXISTING, ...CONNECTING)
   connections(
+    @RequestCtx() ctx: RequestContext,
     @IdParam('id') organizationId: string,
     @Body() body: ConnectionsDto,
     @ActorUserId() actor: string,
@@ -91,6 +96,7 @@ export class OrganizationsController {
     @StepUpHeader() stepUp: string | undefined,
   ) {
     return this.commands.byUser(
+      ctx,
       {
         type: 'ConfigureConnections',
         data: { organizationId, connections: body.connections.map(toConnection), actorUserId: actor, actingAccountId: acting, stepUp: null },
@@ -102,12 +108,14 @@ export class OrganizationsController {
   @Delete('organizations/:id')
   @CommandResponses(200, PositionDto, ...USER_COMMAND, ...EXISTING)
   remove(
+    @RequestCtx() ctx: RequestContext,
     @IdParam('id') organizationId: string,
     @ActorUserId() actor: string,
     @ActingAccountId() acting: string,
     @StepUpHeader() stepUp: string | undefined,
   ) {
     return this.commands.byUser(
+      ctx,
       { type: 'DeleteOrganization', data: { organizationId, actorUserId: actor, actingAccountId: acting, stepUp: null } },
       stepUp,
     );

@@ -17,6 +17,7 @@ import {
 } from '@mam/domain';
 import { EVENT_STORE, type EventStore } from '@mam/event-store';
 import { READ_STORE, type ReadStore } from '@mam/read-store';
+import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor, type CommandResult, type Decision, type StreamLoader } from '../commands/command-executor';
 import { Problem } from '../http/problem';
 import { stepUpStream, StepUpVerifier } from '../organizations/step-up.verifier';
@@ -58,10 +59,11 @@ export class ReportCommands {
     @Inject(READ_STORE) private readonly store: ReadStore,
   ) {}
 
-  async byUser(request: ReportRequest, stepUpToken: string | undefined, reply?: Record<string, unknown>): Promise<CommandResult> {
+  async byUser(context: CommandContext | undefined, request: ReportRequest, stepUpToken: string | undefined, reply?: Record<string, unknown>): Promise<CommandResult> {
     const verified = await this.stepUp.verify(stepUpToken, request.data.actorUserId);
     if (request.type !== 'DeleteReport' && propertiesUsed(request.data.definition).length > 0) await this.caughtUp();
     return this.executor.execute({
+      context,
       name: request.type,
       actorUserId: request.data.actorUserId,
       reply,

@@ -8,6 +8,7 @@ import { ReportCommands } from './report.commands';
 import { CreateReportDto, ReportDefinitionDto, toDefinition } from './report.dto';
 import { ReportQueries } from './report.queries';
 import { ReportCreatedDto, ReportListDto, ReportResultsDto } from './report.responses';
+import { RequestCtx, type RequestContext } from '../http/request-context';
 
 /** O5/O6 (R2) and the organization itself, for every report command. */
 const REPORT_COMMAND = ['NOT_FOUND', 'STEP_UP_REQUIRED', 'TWO_FACTOR_REQUIRED', 'NOT_SUPER_ADMIN', 'ORGANIZATION_DELETED'];
@@ -27,9 +28,10 @@ export class ReportsController {
 
   @Post('organizations/:id/reports')
   @CommandResponses(201, ReportCreatedDto, ...REPORT_COMMAND, ...DEFINING, 'ALREADY_EXISTS')
-  create(@IdParam('id') organizationId: string, @Body() body: CreateReportDto, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
+  create(@RequestCtx() ctx: RequestContext, @IdParam('id') organizationId: string, @Body() body: CreateReportDto, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
     const reportId = body.reportId ?? randomUUID();
     return this.commands.byUser(
+      ctx,
       { type: 'DefineReport', data: { organizationId, reportId, definition: toDefinition(body), actorUserId: actor, at: now() } },
       stepUp,
       { reportId },
@@ -39,19 +41,20 @@ export class ReportsController {
   @Put('organizations/:id/reports/:reportId')
   @CommandResponses(200, PositionDto, ...REPORT_COMMAND, ...DEFINING)
   edit(
+    @RequestCtx() ctx: RequestContext,
     @IdParam('id') organizationId: string,
     @IdParam('reportId') reportId: string,
     @Body() body: ReportDefinitionDto,
     @ActorUserId() actor: string,
     @StepUpHeader() stepUp: string | undefined,
   ) {
-    return this.commands.byUser({ type: 'RedefineReport', data: { organizationId, reportId, definition: toDefinition(body), actorUserId: actor, at: now() } }, stepUp);
+    return this.commands.byUser(ctx, { type: 'RedefineReport', data: { organizationId, reportId, definition: toDefinition(body), actorUserId: actor, at: now() } }, stepUp);
   }
 
   @Delete('organizations/:id/reports/:reportId')
   @CommandResponses(200, PositionDto, ...REPORT_COMMAND)
-  remove(@IdParam('id') organizationId: string, @IdParam('reportId') reportId: string, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
-    return this.commands.byUser({ type: 'DeleteReport', data: { organizationId, reportId, actorUserId: actor, at: now() } }, stepUp);
+  remove(@RequestCtx() ctx: RequestContext, @IdParam('id') organizationId: string, @IdParam('reportId') reportId: string, @ActorUserId() actor: string, @StepUpHeader() stepUp: string | undefined) {
+    return this.commands.byUser(ctx, { type: 'DeleteReport', data: { organizationId, reportId, actorUserId: actor, at: now() } }, stepUp);
   }
 
   @Get('organizations/:id/reports')

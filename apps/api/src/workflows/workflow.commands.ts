@@ -14,6 +14,7 @@ import {
   type WorkflowWorld,
   type WorldEvent,
 } from '@mam/domain';
+import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor, type CommandResult } from '../commands/command-executor';
 import { CrmCommands } from '../crm/crm.commands';
 import { stepUpClaim, StepUpVerifier } from '../organizations/step-up.verifier';
@@ -34,10 +35,11 @@ export class WorkflowCommands {
     private readonly crm: CrmCommands,
   ) {}
 
-  async define(command: WorkflowCommand, stepUpToken: string | undefined): Promise<CommandResult> {
+  async define(context: CommandContext | undefined, command: WorkflowCommand, stepUpToken: string | undefined): Promise<CommandResult> {
     const { actorUserId, organizationId, workflowId } = command.data;
     const verified = await this.stepUp.verify(stepUpToken, actorUserId);
     return this.executor.execute({
+      context,
       name: command.type,
       actorUserId,
       reply: { workflowId },
@@ -77,6 +79,7 @@ export class WorkflowCommands {
         const run = command.data.data;
         const streamId = workflowRunStream(run.organizationId, run.workflowId, run.triggerEventId);
         return this.executor.execute({
+          context: undefined,
           name: command.data.type,
           commandId,
           causationId,

@@ -10,6 +10,7 @@ import { ReadsFrom } from '../projections/read-your-writes';
 import { WorkflowCommands } from './workflow.commands';
 import { DefineWorkflowDto, WorkflowDefinedDto, WorkflowListDto } from './workflow.dto';
 import { WorkflowQueries } from './workflow.queries';
+import { RequestCtx, type RequestContext } from '../http/request-context';
 
 /** X-Acting-Account-Id where api.md does not require it: absent, the workflow's source account acts. */
 const OptionalActingAccountId = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => {
@@ -36,6 +37,7 @@ export class WorkflowsController {
   @CommandResponses(201, WorkflowDefinedDto, ...DEFINING)
   @ApiHeader({ name: 'X-Acting-Account-Id', required: false, description: 'recorded in the history; the source account when absent', schema: { ...ID_SCHEMA } })
   define(
+    @RequestCtx() ctx: RequestContext,
     @IdParam('id') organizationId: string,
     @Body() body: DefineWorkflowDto,
     @ActorUserId() actor: string,
@@ -43,6 +45,7 @@ export class WorkflowsController {
     @StepUpHeader() stepUp: string | undefined,
   ) {
     return this.commands.define(
+      ctx,
       {
         type: 'DefineWorkflow',
         data: {

@@ -56,6 +56,7 @@ describe('CrmCommands.batch', () => {
   it('given unchanged, changed, new and deleted contacts, when batched, then one read for all contacts and one event only where something changed', async () => {
     const head = await store.headPosition();
     const result = await crm.batch(
+      undefined,
       A,
       [
         { contactId: 'same', email: 'same@example.com', properties: {} },
@@ -80,6 +81,7 @@ describe('CrmCommands.batch', () => {
     store.afterNextManyRead = () => store.append(contactStream(A, 'moved'), [upserted('moved', 'other@example.com')], 0n).then(() => undefined);
 
     await crm.batch(
+      undefined,
       A,
       [
         { contactId: 'moved', email: 'mine@example.com', properties: {} },
@@ -95,9 +97,9 @@ describe('CrmCommands.batch', () => {
 
   it('given the same batch sent again, then it appends nothing and answers a position', async () => {
     const batch = [{ contactId: 'fresh', email: 'fresh@example.com', properties: {} }];
-    await crm.batch(A, batch, ['gone']);
+    await crm.batch(undefined, A, batch, ['gone']);
     const head = await store.headPosition();
-    const again = await crm.batch(A, batch, ['gone']);
+    const again = await crm.batch(undefined, A, batch, ['gone']);
     expect(await store.headPosition()).toBe(head);
     expect(BigInt(again.position)).toBe(head);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { eventStoreContract } from '@mam/testing';
-import { ConcurrencyError } from '../errors';
+import { ConcurrencyError, IdempotencyConflictError } from '../errors';
 import type { NewEvent } from '../event-store.port';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -50,6 +50,79 @@ describe('SqliteEventStore group commit', () => {
     } finally {
       await fixture.cleanup();
     }
+  });
+});
+
+describe('SqliteEventStore event ids already stored (the writer looks up only the first id unless it must)', () => {
+  const event = (id: string = randomUUID()): NewEvent => ({ id, type: 'Identified', data: { id }, metadata: { at: new Date().toISOString() } });
+  let fixture: ReturnType<typeof openTemp>;
+  beforeEach(() => (fixture = openTemp()));
+  afterEach(() => fixture.cleanup());
+
+  const refusedWith = async (append: Promise<unknown>) => {
+    const error = await append.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    return error as Error & { eventId?: string; code?: string };
+  };
+
+  it('given a later id of the append stored in another stream, then the append is refused with that id and writes nothing', async () => {
+    const stored = event();
+    await fixture.store.append('other', [event(), stored], 'no_stream');
+    const error = await refusedWith(fixture.store.append('mine', [event(), event(), stored, event()], 'no_stream'));
+    expect(error).toBeInstanceOf(IdempotencyConflictError);
+    expect(error.eventId).toBe(stored.id);
+    expect(await fixture.store.readStream('mine')).toEqual([]);
+  });
+
+  it('given a stored id after an id repeated within the append, then the stored one is named, as when every id is looked up', async () => {
+    const stored = event();
+    await fixture.store.append('other', [stored], 'no_stream');
+    const twice = event();
+    const error = await refusedWith(fixture.store.append('mine', [event(), twice, twice, stored], 'no_stream'));
+    expect(error).toBeInstanceOf(IdempotencyConflictError);
+    expect(error.eventId).toBe(stored.id);
+    expect(await fixture.store.readStream('mine')).toEqual([]);
+  });
+
+  it('given an id repeated within the append and none stored, then it is refused by the unique index, not as a repeat', async () => {
+    const twice = event();
+    const error = await refusedWith(fixture.store.append('mine', [event(), twice, twice], 'no_stream'));
+    expect(error).not.toBeInstanceOf(IdempotencyConflictError);
+    expect(error.code).toBe('SQLITE_CONSTRAINT_UNIQUE');
+    expect(await fixture.store.readStream('mine')).toEqual([]);
+  });
+
+  it('given a stale expectation and a later id stored, then the stored id is named before the conflict', async () => {
+    const stored = event();
+    await fixture.store.append('mine', [event()], 'no_stream');
+    await fixture.store.append('other', [stored], 'no_stream');
+    const error = await refusedWith(fixture.store.append('mine', [event(), stored], 'no_stream'));
+    expect(error).toBeInstanceOf(IdempotencyConflictError);
+    expect(error.eventId).toBe(stored.id);
+  });
+
+  it('given ids stored by an earlier append of the same appendMany, then the later one is refused and the whole appendMany writes nothing', async () => {
+    const shared = event();
+    const error = await refusedWith(fixture.store.appendMany([
+      { streamId: 'first', events: [shared], expected: 'no_stream' },
+      { streamId: 'second', events: [event(), shared], expected: 'no_stream' },
+    ]));
+    expect(error).toBeInstanceOf(IdempotencyConflictError);
+    expect(error.eventId).toBe(shared.id);
+    expect(await fixture.store.readAll({ after: null, limit: 10 })).toEqual([]);
+  });
+
+  it('given data that is not JSON, then the append is refused at the call and nothing is queued', async () => {
+    await expect(fixture.store.append('mine', [{ ...event(), data: undefined }], 'no_stream')).rejects.toThrow(TypeError);
+    expect(await fixture.store.readStream('mine')).toEqual([]);
+  });
+
+  it('given event objects changed by the caller after the call, then the events stored are those of the call', async () => {
+    const e = event();
+    const appended = fixture.store.append('mine', [e], 'no_stream');
+    (e.data as { id: string }).id = 'changed';
+    await appended;
+    expect((await fixture.store.readStream('mine'))[0].data).toEqual({ id: e.id });
   });
 });
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type {
   AppendResult,
   BatchHandler,
@@ -15,7 +15,9 @@ import type {
   SubscriptionOptions,
 } from '../event-store.port';
 import { EventStoreUnavailableError } from '../errors';
-import { deserializeError, SqliteWriter, type Outcome, type SerializedError } from './sqlite-writer';
+import { deserializeError, SqliteWriter, type Outcome } from './sqlite-writer';
+import { packAppends, type PackedAppend } from './packed-append';
+import { REQUESTS, type WriterReply, type WriterRequest } from './writer-channel';
 import { AppendSignal, trackedPollingSubscription, type FilteredRead } from '../catch-up-subscription';
 
 /** Positions examined per filtered subscription read: ~0.5 µs of CPU each on this machine, so a read of skipped rows blocks the loop for a few milliseconds at most. */
@@ -32,7 +34,7 @@ interface EventRow {
 }
 
 interface PendingAppend {
-  appends: StreamAppend[];
+  appends: PackedAppend[];
   resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
@@ -111,8 +113,14 @@ export class SqliteEventStore implements EventStore {
 
   appendMany(appends: StreamAppend[]): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
+    let packed: PackedAppend[];
+    try {
+      packed = packAppends(appends);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ appends, resolve, reject });
+      this.queue.push({ appends: packed, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -289,85 +297,112 @@ function toRecorded(row: EventRow): RecordedEvent {
 
 /** Where the writes happen: a worker thread (default) or this thread. */
 interface WriterClient {
-  write(groups: StreamAppend[][]): Promise<Outcome[]>;
+  write(groups: PackedAppend[][]): Promise<Outcome[]>;
   close(): Promise<void>;
 }
 
 class InlineWriter implements WriterClient {
   constructor(private readonly writer: SqliteWriter) {}
 
-  async write(groups: StreamAppend[][]): Promise<Outcome[]> {
+  async write(groups: PackedAppend[][]): Promise<Outcome[]> {
     return this.writer.writeGroups(groups);
   }
 
   async close(): Promise<void> {}
 }
 
-type Reply = { id: number; outcomes?: Outcome[]; failure?: SerializedError; closed?: boolean };
+type Waiting = Map<number, { resolve: (r: WriterReply) => void; reject: (e: unknown) => void }>;
 
 /**
  * The writer on its own thread, started at the first append (and again after
- * it failed). One request in flight at a time. Each worker has its own
+ * it failed). One request in flight at a time. A request goes through a
+ * MessagePort the worker reads synchronously, and a bump of a shared counter
+ * wakes it from Atomics.wait (see the worker). Each worker has its own
  * waiting requests: a failed worker's late `error` or `exit` must reject only
  * its own, never those of the worker started after it (they still commit).
  */
 class WorkerWriter implements WriterClient {
-  private worker: Worker | null = null;
+  private current: { worker: Worker; port: MessagePort; requests: Int32Array } | null = null;
   private nextId = 0;
-  private readonly waiting = new Map<Worker, Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>>();
+  private readonly waiting = new Map<Worker, Waiting>();
 
   constructor(private readonly file: string) {}
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
+  /** The running worker thread, if any (tests reach for it). */
+  get worker(): Worker | null {
+    return this.current?.worker ?? null;
+  }
+
+  private start(): NonNullable<WorkerWriter['current']> {
+    if (this.current) return this.current;
+    const { port1: port, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
     // Compiled: the .js beside this file. From TypeScript sources (tests, bench): through @swc-node/register.
     const ext = extname(__filename);
     const worker = new Worker(join(__dirname, `sqlite-writer.worker${ext}`), {
-      workerData: { file: this.file },
+      workerData: { file: this.file, port: port2, signal },
+      transferList: [port2],
       execArgv: ext === '.ts' ? ['--require', '@swc-node/register'] : [],
     });
-    const waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
+    const waiting: Waiting = new Map();
     this.waiting.set(worker, waiting);
-    worker.on('message', (reply: Reply) => {
+    const answer = (reply: WriterReply) => {
       const w = waiting.get(reply.id);
       waiting.delete(reply.id);
       w?.resolve(reply);
-    });
+    };
+    port.on('message', answer);
+    // The port is only this worker's way back: it must not keep the process alive on its own.
+    port.unref();
+    const current = { worker, port, requests: new Int32Array(signal) };
     const fail = (error: unknown) => {
-      if (this.worker === worker) this.worker = null;
+      if (this.current === current) this.current = null;
       for (const w of waiting.values()) w.reject(new EventStoreUnavailableError('the embedded store\'s writer stopped', error));
       waiting.clear();
       this.waiting.delete(worker);
+      port.close();
       // A worker that reported an error must not live on beside its successor (nor keep the process alive).
       void worker.terminate();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => (code !== 0 ? fail(new Error(`writer exited with ${code}`)) : this.waiting.delete(worker)));
-    this.worker = worker;
-    return worker;
+    worker.on('exit', (code) => {
+      // Replies the worker sent before it stopped are answered first, whatever the order of the events.
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) answer(m.message as WriterReply);
+      fail(new Error(`writer exited with ${code}`));
+    });
+    this.current = current;
+    return current;
   }
 
-  private request(message: Record<string, unknown>): Promise<Reply> {
-    const worker = this.start();
+  private request(message: Omit<WriterRequest, 'id'>): Promise<WriterReply> {
+    const { worker } = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.get(worker)!.set(id, { resolve, reject });
-      worker.postMessage({ id, ...message });
+      this.post({ id, ...message });
     });
   }
 
-  async write(groups: StreamAppend[][]): Promise<Outcome[]> {
+  private post(message: WriterRequest): void {
+    const { port, requests } = this.start();
+    port.postMessage(message);
+    Atomics.add(requests, REQUESTS, 1);
+    Atomics.notify(requests, REQUESTS);
+  }
+
+  async write(groups: PackedAppend[][]): Promise<Outcome[]> {
     const reply = await this.request({ groups });
     if (reply.failure) throw new EventStoreUnavailableError(`the embedded store could not write: ${reply.failure.message}`, reply.failure, reply.failure.code);
     return reply.outcomes!;
   }
 
   async close(): Promise<void> {
-    if (!this.worker) return;
-    const worker = this.worker;
+    if (!this.current) return;
+    const { worker } = this.current;
     const exited = new Promise((r) => worker.once('exit', r));
-    await this.request({ close: true });
-    this.worker = null;
+    // The worker stops after closing its connection: its exit is the answer.
+    this.post({ id: this.nextId++, close: true });
+    this.current = null;
     await exited;
   }
 }

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import type { AppendResult, ExpectedRevision, StreamAppend } from '../event-store.port';
+import type { AppendResult, ExpectedRevision } from '../event-store.port';
 import { ConcurrencyError, EventStoreUnavailableError, IdempotencyConflictError, revisionMatches } from '../errors';
 import { idempotentRepeat } from '../idempotent-repeat';
+import { unpackEvents, type PackedAppend, type PackedEvent } from './packed-append';
 
 export type Outcome = { ok: true; results: AppendResult[] } | { ok: false; error: SerializedError };
 
@@ -74,11 +75,11 @@ export class SqliteWriter {
       byEventId: db.prepare('SELECT position, stream_id, revision FROM events WHERE event_id = ?'),
       head: db.prepare('SELECT MAX(position) AS position FROM events'),
     };
-    this.writeGroup = db.transaction((appends: StreamAppend[]) => appends.map((a) => this.writeStream(a)));
+    this.writeGroup = db.transaction((appends: PackedAppend[]) => appends.map((a) => this.writeStream(a)));
   }
 
   /** Throws only when the whole transaction fails (disk full, I/O error, another writer holding the lock): then nothing was written. */
-  writeGroups(groups: StreamAppend[][]): Outcome[] {
+  writeGroups(groups: PackedAppend[][]): Outcome[] {
     const outcomes: Outcome[] = [];
     // IMMEDIATE: take the write lock at BEGIN, where SQLite waits for another process's writer
     // (busy_timeout). A deferred transaction reads first, and the lock upgrade of its first
@@ -100,27 +101,57 @@ export class SqliteWriter {
     return outcomes;
   }
 
-  private writeStream({ streamId, events, expected }: StreamAppend): AppendResult {
+  private readonly lookup = (id: string) => {
+    const found = this.stmts.byEventId.get(id) as Row | undefined;
+    return found && { streamId: found.stream_id, revision: BigInt(found.revision), position: BigInt(found.position) };
+  };
+
+  private writeStream(append: PackedAppend): AppendResult {
+    const { streamId, expected } = append;
+    const events = unpackEvents(append);
     const row = this.stmts.streamRevision.get(streamId) as { revision: bigint | null };
     const current = row.revision === null ? null : BigInt(row.revision);
-    const lookup = (id: string) => {
-      const found = this.stmts.byEventId.get(id) as Row | undefined;
-      return found && { streamId: found.stream_id, revision: BigInt(found.revision), position: BigInt(found.position) };
-    };
-    const repeat = idempotentRepeat(streamId, events.map((e) => e.id), lookup, expected, current);
-    if (repeat) return repeat;
-    if (!revisionMatches(expected, current)) throw new ConcurrencyError(streamId, expected, current);
+    // The rule of idempotentRepeat, without a lookup per event: when the first id is not
+    // stored and the expectation holds, the append is new, unless a later id is stored —
+    // which its insert finds (the unique index on event_id), see storedIdConflict.
+    // Otherwise (a repeat, a conflict) every id is looked up, as the rule says.
+    if (events.length === 0 || !revisionMatches(expected, current) || this.lookup(events[0].id)) {
+      const repeat = idempotentRepeat(streamId, events.map((e) => e.id), this.lookup, expected, current);
+      if (repeat) return repeat;
+      if (!revisionMatches(expected, current)) throw new ConcurrencyError(streamId, expected, current);
+    }
     if (events.length === 0) {
       const head = this.stmts.head.get() as { position: bigint | null };
       return { nextRevision: current ?? -1n, position: head.position === null ? 0n : BigInt(head.position) };
     }
     let revision = current ?? -1n;
-    let position = 0n;
-    for (const e of events) {
+    let info: Database.RunResult | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       revision += 1n;
-      const info = this.stmts.insert.run(streamId, revision, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
-      position = BigInt(info.lastInsertRowid);
+      try {
+        info = this.stmts.insert.run(streamId, revision, e.id, e.type, e.data, e.metadata);
+      } catch (error) {
+        throw this.storedIdConflict(streamId, events, i, error) ?? error;
+      }
     }
-    return { nextRevision: revision, position };
+    return { nextRevision: revision, position: BigInt(info!.lastInsertRowid) };
+  }
+
+  /**
+   * The insert of events[failed] broke the unique index on event_id, after the events before
+   * it went in: the error idempotentRepeat gives (its first id stored before this append), or
+   * undefined when none was (an id repeated within the append: the constraint error stands).
+   */
+  private storedIdConflict(streamId: string, events: PackedEvent[], failed: number, error: unknown): IdempotencyConflictError | undefined {
+    if ((error as { code?: unknown })?.code !== 'SQLITE_CONSTRAINT_UNIQUE' || !String((error as Error).message).includes('events.event_id')) return undefined;
+    // The ones before went in, so none of them was stored; the ones after the failed one are
+    // looked up, skipping those this append inserted itself.
+    const inserted = new Set(events.slice(0, failed).map((e) => e.id));
+    for (let i = failed; i < events.length; i++) {
+      const id = events[i].id;
+      if (!inserted.has(id) && (i === failed || this.lookup(id))) return new IdempotencyConflictError(streamId, id);
+    }
+    return undefined;
   }
 }

@@ -1,20 +1,40 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openWriteConnection, serializeError, SqliteWriter } from './sqlite-writer';
+import type { PackedAppend } from './packed-append';
+import { REQUESTS, type WriterRequest } from './writer-channel';
 
-/** The embedded store's writer thread: transactions and their fsyncs happen here, off the event loop. */
-const db = openWriteConnection((workerData as { file: string }).file);
+/**
+ * The embedded store's writer thread: transactions and their fsyncs happen
+ * here, off the event loop. It sleeps in Atomics.wait on the request counter
+ * and takes requests from its port synchronously: a futex wake-up, without
+ * a turn of this thread's event loop per request (a lone append waits for
+ * that wake-up twice, there and back, besides its fsync).
+ */
+const { file, port, signal } = workerData as { file: string; port: MessagePort; signal: SharedArrayBuffer };
+const requests = new Int32Array(signal);
+const db = openWriteConnection(file);
 const writer = new SqliteWriter(db);
 
-parentPort!.on('message', (message: { id: number; groups?: unknown; close?: boolean }) => {
+function handle(message: WriterRequest): boolean {
   if (message.close) {
     db.close();
-    parentPort!.postMessage({ id: message.id, closed: true });
-    parentPort!.close();
-    return;
+    port.postMessage({ id: message.id, closed: true });
+    port.close();
+    return false;
   }
   try {
-    parentPort!.postMessage({ id: message.id, outcomes: writer.writeGroups(message.groups as Parameters<SqliteWriter['writeGroups']>[0]) });
+    port.postMessage({ id: message.id, outcomes: writer.writeGroups(message.groups as PackedAppend[][]) });
   } catch (error) {
-    parentPort!.postMessage({ id: message.id, failure: serializeError(error) });
+    port.postMessage({ id: message.id, failure: serializeError(error) });
   }
-});
+  return true;
+}
+
+let open = true;
+while (open) {
+  // Read the counter before draining the port: a request posted after the drain has bumped it, so the wait returns at once.
+  const seen = Atomics.load(requests, REQUESTS);
+  let m: ReturnType<typeof receiveMessageOnPort>;
+  while (open && (m = receiveMessageOnPort(port))) open = handle(m.message as WriterRequest);
+  if (open) Atomics.wait(requests, REQUESTS, seen);
+}

@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
-  isEmail,
   IsIn,
   IsISO8601,
   IsNumber,
@@ -22,6 +21,7 @@ import {
 import { ACTIVITY_TYPES, ID_PATTERN, type ActivityType } from '@mam/domain';
 import { ApiId, ApiIds } from '../http/openapi';
 import { PropertyMap } from '../http/property-map';
+import { isEmailAddress } from './email-check';
 
 @ValidatorConstraint({ name: 'stringMap' })
 export class StringMap implements ValidatorConstraintInterface {
@@ -42,7 +42,7 @@ export class StringMap implements ValidatorConstraintInterface {
 @ValidatorConstraint({ name: 'trimmedEmail' })
 class TrimmedEmail implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value === 'string' && isEmail(value.trim());
+    return typeof value === 'string' && isEmailAddress(value.trim());
   }
   defaultMessage(): string {
     return 'email must be an email address';

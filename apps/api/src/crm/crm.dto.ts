@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayUnique,
   IsArray,
   IsIn,
   IsISO8601,
@@ -21,6 +20,7 @@ import {
 import { ACTIVITY_TYPES, ID_PATTERN, type ActivityType } from '@mam/domain';
 import { ApiId, ApiIds } from '../http/openapi';
 import { PropertyMap } from '../http/property-map';
+import { UniqueItems } from '../http/unique-items';
 import { isEmailAddress } from './email-check';
 
 @ValidatorConstraint({ name: 'stringMap' })
@@ -68,13 +68,13 @@ export class ContactBatchDto {
   @IsObject({ each: true, message: 'each upsert must be an object' })
   @ValidateNested({ each: true })
   @Type(() => BatchUpsertDto)
-  @ArrayUnique((c: BatchUpsertDto) => c?.contactId, { message: 'a contact is upserted twice' })
+  @UniqueItems((c: BatchUpsertDto) => c?.contactId, { message: 'a contact is upserted twice' })
   upserts!: BatchUpsertDto[];
 
   @ApiIds({ maxItems: 1000, uniqueItems: true })
   @IsArray()
   @ArrayMaxSize(1000)
-  @ArrayUnique({ message: 'a contact is deleted twice' })
+  @UniqueItems(undefined, { message: 'a contact is deleted twice' })
   @Matches(ID_PATTERN, { each: true })
   deletes!: string[];
 }

@@ -262,3 +262,41 @@ describe('mergeAppends (one stream named twice in an appendMany: written in turn
     expect(() => mergeAppends([append('s', 'any', ['a']), append('s', 0n, ['b'])])).toThrow(/names stream s twice/);
   });
 });
+
+describe('KurrentDbEventStore.readStreams (a client double, no server)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KurrentDbEventStore } = require('./kurrentdb-event-store') as typeof import('./kurrentdb-event-store');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { StreamNotFoundError } = require('@kurrent/kurrentdb-client') as typeof import('@kurrent/kurrentdb-client');
+
+  it('given 200 streams, some missing, then each is read once, at most 32 at a time, missing ones empty, keyed in the order asked', async () => {
+    const store = new KurrentDbEventStore('kurrentdb://127.0.0.1:1?tls=false');
+    let inFlight = 0;
+    let most = 0;
+    const reads: string[] = [];
+    const readStream = (name: string) =>
+      (async function* () {
+        reads.push(name);
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 1));
+        inFlight--;
+        const n = Number(name.slice(1));
+        if (n % 5 === 0) throw new StreamNotFoundError(bridge(), name);
+        for (let revision = 0n; revision < 2n; revision++) {
+          yield { event: { id: `${name}-${revision}`, type: 'T', streamId: name, revision, position: { commit: BigInt(n) * 10n + revision, prepare: 0n }, data: { n }, metadata: {} } };
+        }
+      })();
+    Object.assign(store as object, { client: { readStream, dispose: async () => undefined } });
+    const names = Array.from({ length: 200 }, (_, i) => `s${i}`);
+
+    const read = await store.readStreams([...names, 's7']);
+
+    expect([...read.keys()]).toEqual(names);
+    expect(reads.sort()).toEqual([...names].sort());
+    expect(most).toBeLessThanOrEqual(32);
+    expect(most).toBeGreaterThan(1);
+    expect(read.get('s5')).toEqual([]);
+    expect(read.get('s7')!.map((e) => [e.streamId, e.revision, e.data])).toEqual([['s7', 0n, { n: 7 }], ['s7', 1n, { n: 7 }]]);
+  });
+});

@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { SqliteEventStore, type NewEvent, type StreamAppend } from '@mam/event-store';
 import { SqliteReadStore, type WriteSet } from '@mam/read-store';
 import { accountStream, contactStream, dealStream, organizationStream } from '@mam/domain';
-import { ProjectionRunner } from '../apps/api/src/projections/projection-runner';
+import { ProjectionRunner, REBUILD_BATCH_SIZE } from '../apps/api/src/projections/projection-runner';
 import { ALL_PROJECTIONS } from '../apps/api/src/projections/projection-registry';
 import type { Projection } from '../apps/api/src/projections/projection';
 import { fmt, peakRss, printTable, summaryRow } from './report';
@@ -189,7 +189,7 @@ class CountingReadStore extends SqliteReadStore {
 }
 
 async function rebuild(events: SqliteEventStore, dir: string, projections: Projection[] = ALL_PROJECTIONS, file = 'read-models.sqlite', readStore = new CountingReadStore(join(dir, file), { walCheckpoints: 'inline' })): Promise<number> {
-  const runner = new ProjectionRunner('bench', events, readStore, projections, { batchSize: 2000 });
+  const runner = new ProjectionRunner('bench', events, readStore, projections, { batchSize: REBUILD_BATCH_SIZE });
   const head = (await events.headPosition())!;
   const started = performance.now();
   await runner.start();

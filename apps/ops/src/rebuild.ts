@@ -1,6 +1,6 @@
 import type { EventStore } from '@mam/event-store';
 import { GENERATIONS, type GenerationalReadStore, type GenerationDoc } from '@mam/read-store';
-import { ProjectionRunner } from '../../api/src/projections/projection-runner';
+import { ProjectionRunner, REBUILD_BATCH_SIZE } from '../../api/src/projections/projection-runner';
 import type { Projection } from '../../api/src/projections/projection';
 import { rebuildProgress, type Progress } from './progress';
 
@@ -51,7 +51,7 @@ export async function rebuild(
 
   bar.start(Number((await events.headPosition()) ?? 0n));
   const runner = new ProjectionRunner('rebuild', events, view, projections, {
-    batchSize: 5000,
+    batchSize: REBUILD_BATCH_SIZE,
     onCommitted: (r) => void r.info().then((items) => bar.update(Number(items[0]?.position ?? 0))),
   });
   await runner.start();

@@ -22,6 +22,16 @@ export const LIVE_LINGER_MS = 8;
  */
 export const MAX_DOCUMENTS_PER_COMMIT = 20_000;
 
+/**
+ * Events per batch when a runner rebuilds from the first event (the ops CLI,
+ * the bench). A batch's events and documents stay alive until its commit;
+ * past ~1000 they outgrow V8's young generation (16 MB semi-spaces), get
+ * promoted and cost full collections. CPU of the same rebuild, runs taken
+ * in turn on a loaded machine: 500k account events 6.6-10.0 s at 1000,
+ * 8.5-9.6 s at 2000, 9.9-12.2 s at 5000; 75k CRM events 4.6 s at 1000,
+ * 5.0-5.5 s at 2000.
+ */
+export const REBUILD_BATCH_SIZE = 1000;
 type Parked = { projection: string; event: RecordedEvent; error: unknown };
 /** Distance in positions to the head (positions are ordered, not contiguous: not an event count). */
 export function lagOf(head: bigint | null, position: bigint | null): bigint {

@@ -4,7 +4,10 @@ import { problemBody, sendProblem } from './problem';
 
 /** The path as the router sees it: `/%761/x` routes to `/v1/x`, so it must be authenticated like it. */
 function routedPath(url: string): string {
-  const path = url.split('?')[0];
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  // Without a `%` there is nothing to decode (decodeURIComponent would return it as it is).
+  if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path);
   } catch {

@@ -7,6 +7,23 @@ export class ReadStoreUnavailableError extends Error {
 }
 
 /**
+ * A commit's checkpoint was not where its writer last left it: another
+ * runner of the same projection (a second process) committed in between.
+ * Nothing of the commit was applied; the writer resumes from the stored
+ * checkpoint, so no event reaches a read model twice.
+ */
+export class CheckpointMovedError extends Error {
+  constructor(
+    readonly checkpoint: string,
+    readonly expected: bigint | null,
+    readonly actual: bigint | null,
+  ) {
+    super(`checkpoint ${checkpoint} is at ${actual ?? 'the start'}, not ${expected ?? 'the start'}: another runner committed it`);
+    this.name = 'CheckpointMovedError';
+  }
+}
+
+/**
  * A document the store cannot hold (over BSON's 16 MiB on MongoDB). Not
  * transient: the same event gives the same document, so the projection
  * parks the event that produced it instead of stopping on it.

@@ -5,6 +5,7 @@
  * the projections that made them — atomically, so a crash never applies an
  * event twice or skips one.
  */
+import { CheckpointMovedError } from './errors';
 
 export type Doc = Record<string, unknown>;
 
@@ -50,11 +51,28 @@ export interface Delete {
   id: string;
 }
 
+export interface CheckpointWrite {
+  name: string;
+  position: bigint;
+  expected?: bigint | null;
+}
+
+/** Throws CheckpointMovedError when a checkpoint write's expectation does not hold. */
+export function checkExpected(write: CheckpointWrite, actual: bigint | null): void {
+  if (write.expected !== undefined && write.expected !== actual) throw new CheckpointMovedError(write.name, write.expected, actual);
+}
+
 export interface WriteSet {
   puts: Put[];
   deletes: Delete[];
-  /** The last position each projection has processed, stored with its changes. */
-  checkpoints: Array<{ name: string; position: bigint }>;
+  /**
+   * The last position each projection has processed, stored with its changes.
+   * With `expected` (null: none stored yet) the commit applies nothing and
+   * throws CheckpointMovedError unless the stored checkpoint is exactly that:
+   * two runners of one projection (two processes on one store) can then never
+   * both apply a batch.
+   */
+  checkpoints: CheckpointWrite[];
 }
 
 export interface ReadStore {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, RecordedEvent, Subscription } from '@mam/event-store';
-import type { ReadStore } from '@mam/read-store';
+import { CheckpointMovedError, type ReadStore } from '@mam/read-store';
 import type { Projection } from './projection';
 import { ReadModelBatch } from './read-model-batch';
 import { PARKED_COLLECTION, parkedEntry } from './parked-events';
@@ -154,8 +154,22 @@ export class ProjectionRunner {
     this.failures += 1;
     const delay = Math.min(30_000, 100 * 2 ** Math.min(this.failures, 9));
     this.status = 'retrying';
-    this.logger.error(`batch failed, retrying in ${delay} ms: ${(error as Error)?.message ?? error}`);
-    this.retryTimer = setTimeout(() => this.subscribe(), delay);
+    if (error instanceof CheckpointMovedError) {
+      this.logger.warn(`${error.message} (is a second process running these projections?); resuming from the stored checkpoints in ${delay} ms`);
+    } else {
+      this.logger.error(`batch failed, retrying in ${delay} ms: ${(error as Error)?.message ?? error}`);
+    }
+    this.retryTimer = setTimeout(() => void this.resume(), delay);
+  }
+
+  /** Resubscribes from the stored checkpoints: another process may have moved them on. */
+  private async resume(): Promise<void> {
+    try {
+      await this.loadCheckpoints();
+    } catch (error) {
+      return this.retry(error);
+    }
+    if (!this.stopped) this.subscribe();
   }
 
   private lowestPosition(): bigint | null {
@@ -231,7 +245,12 @@ export class ProjectionRunner {
     }
     // Each projection keeps its own maximum: one that is ahead of this batch (after a rebuild of
     // others, a parked retry, or a new projection) must not be moved back and re-apply events.
-    const checkpoints = this.projections.map((p) => ({ name: p.name, position: laterOf(this.positions.get(p.name) ?? null, last) }));
+    // Each checkpoint is expected where this runner left it: if another process's runner of the
+    // same projection committed meanwhile, the commit applies nothing (CheckpointMovedError).
+    const checkpoints = this.projections.map((p) => {
+      const done = this.positions.get(p.name) ?? null;
+      return { name: p.name, position: laterOf(done, last), expected: done };
+    });
     await this.readStore.commit(tx.toWriteSet(checkpoints));
     this.failures = 0;
     for (const c of checkpoints) this.positions.set(c.name, c.position);

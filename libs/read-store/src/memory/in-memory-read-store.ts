@@ -1,5 +1,5 @@
 import type { CollectionSpec, Doc, Filter, FindOptions, ReadStore, Stored, WriteSet } from '../read-store.port';
-import { inRange, matches } from '../read-store.port';
+import { checkExpected, inRange, matches } from '../read-store.port';
 
 // The SQLite and MongoDB adapters' rule: a test double that accepted other
 // names would pass unit tests that fail against the real stores.
@@ -51,6 +51,7 @@ export class InMemoryReadStore implements ReadStore {
     // change, so a failing commit applies nothing, as the port requires.
     const puts = writes.puts.map((p) => ({ coll: this.coll(p.collection), id: p.id, raw: JSON.stringify(p.doc) }));
     const deletes = writes.deletes.map((d) => ({ coll: this.coll(d.collection), id: d.id }));
+    for (const c of writes.checkpoints) checkExpected(c, this.checkpoints.get(c.name) ?? null);
     for (const p of puts) p.coll.set(p.id, p.raw);
     for (const d of deletes) d.coll.delete(d.id);
     for (const c of writes.checkpoints) this.checkpoints.set(c.name, c.position);

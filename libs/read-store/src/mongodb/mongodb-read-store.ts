@@ -1,7 +1,7 @@
 import type * as Mongo from 'mongodb';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db, Filter as MongoFilter, MongoClient } from 'mongodb';
-import { prefixEnd, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '../read-store.port';
-import { DocumentTooLargeError, ReadStoreUnavailableError } from '../errors';
+import { checkExpected, prefixEnd, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '../read-store.port';
+import { CheckpointMovedError, DocumentTooLargeError, ReadStoreUnavailableError } from '../errors';
 import { isMongoOutage } from './mongodb-failures';
 
 let loaded: typeof Mongo | undefined;
@@ -211,10 +211,18 @@ export class MongoReadStore implements ReadStore {
     try {
       await this.inTransaction(async (session) => {
         // Sequential awaits: a transaction's operations must not run in parallel.
+        // Read inside the transaction: a runner in another process that commits the same
+        // checkpoint meanwhile makes this transaction a write conflict, and the retry sees it.
+        for (const c of writes.checkpoints) {
+          if (c.expected === undefined) continue;
+          const stored = await this.checkpoints.findOne({ _id: c.name }, { session });
+          checkExpected(c, stored ? BigInt(stored.position) : null);
+        }
         for (const { coll, ops } of byCollection.values()) await bulk(coll, ops, session);
         await bulk(this.checkpoints, checkpointOps, session);
       });
     } catch (error) {
+      if (error instanceof CheckpointMovedError) throw error;
       if (isMongoOutage(error)) throw this.translate('commit', error);
       // The driver words a document over the limit in several ways (its own check, or BSON's
       // RangeError past 17 MiB): whatever it said, a document too large is named as such.

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { WalCheckpointer } from './sqlite-checkpointer';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { prefixEnd, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '../read-store.port';
+import { checkExpected, prefixEnd, type CollectionSpec, type Doc, type Filter, type FindOptions, type ReadStore, type Stored, type WriteSet } from '../read-store.port';
 
 const NAME = /^[A-Za-z0-9_]+$/;
 const PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
@@ -163,16 +163,23 @@ export class SqliteReadStore implements ReadStore {
         deletes.set(d.collection, this.stmt(`DELETE FROM "rm_${d.collection}" WHERE id = ?`));
       }
     }
+    // IMMEDIATE: the write lock is taken before the checkpoints are compared, so another
+    // process cannot commit between the comparison and the writes.
     this.db.transaction(() => {
+      for (const c of writes.checkpoints) if (c.expected !== undefined) checkExpected(c, this.storedCheckpoint(c.name));
       for (const p of writes.puts) puts.get(p.collection)!.run(p.id, JSON.stringify(p.doc));
       for (const d of writes.deletes) deletes.get(d.collection)!.run(d.id);
       for (const c of writes.checkpoints) {
         this.stmt('INSERT OR REPLACE INTO checkpoints (name, position) VALUES (?, ?)').run(c.name, c.position.toString());
       }
-    })();
+    }).immediate();
   }
 
   async checkpoint(name: string): Promise<bigint | null> {
+    return this.storedCheckpoint(name);
+  }
+
+  private storedCheckpoint(name: string): bigint | null {
     const row = this.stmt('SELECT position FROM checkpoints WHERE name = ?').get(name) as
       | { position: string }
       | undefined;

@@ -1,4 +1,4 @@
-import { DocumentTooLargeError, ReadStoreUnavailableError, type CollectionSpec, type Doc, type ReadStore, type WriteSet } from '@mam/read-store';
+import { CheckpointMovedError, DocumentTooLargeError, ReadStoreUnavailableError, type CollectionSpec, type Doc, type ReadStore, type WriteSet } from '@mam/read-store';
 
 export interface ReadStoreHarness {
   store: ReadStore;
@@ -299,6 +299,36 @@ export function readStoreContract(
         await store.commit(writes({ checkpoints: [{ name: 'p', position: 7n }] }));
         expect(await store.get('items', 'a')).toStrictEqual({ v: 1 });
         expect(await store.checkpoint('p')).toBe(7n);
+      });
+
+      it('with an expectation that holds (null: none stored yet), commit applies the changes and the checkpoint', async () => {
+        await store.commit(writes({ puts: [{ collection: 'items', id: 'a', doc: { v: 1 } }], checkpoints: [{ name: 'p', position: 5n, expected: null }] }));
+        await store.commit(writes({ puts: [{ collection: 'items', id: 'b', doc: { v: 2 } }], checkpoints: [{ name: 'p', position: 9n, expected: 5n }] }));
+        expect(await store.get('items', 'a')).toStrictEqual({ v: 1 });
+        expect(await store.get('items', 'b')).toStrictEqual({ v: 2 });
+        expect(await store.checkpoint('p')).toBe(9n);
+      });
+
+      it('with an expectation that does not hold (another runner committed), commit throws CheckpointMovedError and applies nothing', async () => {
+        await store.commit(writes({ puts: [{ collection: 'items', id: 'a', doc: { v: 1 } }], checkpoints: [{ name: 'p', position: 5n }] }));
+        for (const expected of [null, 4n]) {
+          const attempt = store.commit(
+            writes({
+              puts: [{ collection: 'items', id: 'a', doc: { v: 2 } }, { collection: 'items', id: 'b', doc: { v: 2 } }],
+              deletes: [{ collection: 'items', id: 'a' }],
+              checkpoints: [
+                { name: 'q', position: 9n },
+                { name: 'p', position: 9n, expected },
+              ],
+            }),
+          );
+          await expect(attempt).rejects.toBeInstanceOf(CheckpointMovedError);
+          await expect(attempt).rejects.toMatchObject({ checkpoint: 'p', expected, actual: 5n });
+        }
+        expect(await store.get('items', 'a')).toStrictEqual({ v: 1 });
+        expect(await store.get('items', 'b')).toBeNull();
+        expect(await store.checkpoint('p')).toBe(5n);
+        expect(await store.checkpoint('q')).toBeNull();
       });
     });
 

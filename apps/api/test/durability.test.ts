@@ -1,6 +1,10 @@
 import { READ_STORE, type ReadStore } from '@mam/read-store';
 import { stepUp, TestApp, type Answer } from './test-app';
 
+// Each test restarts the app (and its stores) several times: on a loaded machine that alone
+// takes longer than the suite's default 20 s, and a timeout there says nothing about the rule.
+jest.setTimeout(60_000);
+
 /**
  * Restart durability on the embedded stores: a second app on the same
  * DATA_DIR sees the same data, appends after it, resumes its projections from

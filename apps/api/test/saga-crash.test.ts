@@ -28,6 +28,10 @@ import {
   type OrgFixture,
 } from './saga-fixtures';
 
+// Each test restarts the app (and its stores) several times: on a loaded machine that alone
+// takes longer than the suite's default 20 s, and a timeout there says nothing about the rule.
+jest.setTimeout(60_000);
+
 /**
  * At-least-once delivery made exactly-once in effect: the saga's checkpoint
  * lives in the read store, its commands carry ids derived from the causing
@@ -126,7 +130,8 @@ describe('saga crash and redelivery', () => {
     expect(await checkpoint(t)).toBeGreaterThanOrEqual(fact.position);
     expect(await t.eventCount()).toBe(count);
     expect(await ofType(t, f, 'MemberEvicted')).toHaveLength(1);
-    const history = await getHistory(t, f, f.primary);
+    // The eviction was appended by hand, not through HTTP: the read waits for the read models to reach it.
+    const history = await getHistory(t, f, f.primary, await t.headPosition());
     expect(history.filter((e) => e.type === 'MemberEvicted')).toHaveLength(1);
     expectCausedBy(history.find((e) => e.type === 'MemberEvicted'), fact, 'hosting-moved');
     expect(await parked(t)).toBe(0);

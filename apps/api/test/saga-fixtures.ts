@@ -22,7 +22,8 @@ export const SALES_STARTER = sub('sales', 'starter');
 export const CONTENT_PRO = sub('content', 'professional');
 
 export const SAGA = 'saga:lifecycle';
-export const POLL_TIMEOUT_MS = 5000;
+// Generous: a loaded machine (or CI) may take seconds to restart an app and catch up.
+export const POLL_TIMEOUT_MS = 15_000;
 
 export interface ConnectionBody {
   accounts: [string, string];
@@ -179,8 +180,11 @@ export async function getOrganization(t: TestApp, f: OrgFixture, acting: string)
   return ok(t.request('GET', `/v1/organizations/${f.organizationId}`, { headers: await orgHeaders(f.user, acting) }));
 }
 
-export async function getHistory(t: TestApp, f: OrgFixture, acting: string): Promise<HistoryItem[]> {
-  return (await ok(t.request('GET', `/v1/organizations/${f.organizationId}/history`, { headers: await orgHeaders(f.user, acting) }))).items;
+/** `minPosition`: served only once the read models have processed it (read-your-writes). */
+export async function getHistory(t: TestApp, f: OrgFixture, acting: string, minPosition?: bigint): Promise<HistoryItem[]> {
+  const headers: Record<string, string> = await orgHeaders(f.user, acting);
+  if (minPosition !== undefined) headers['x-min-position'] = minPosition.toString();
+  return (await ok(t.request('GET', `/v1/organizations/${f.organizationId}/history`, { headers }))).items;
 }
 
 export const getAccount = (t: TestApp, accountId: string): Promise<any> => ok(t.request('GET', `/v1/accounts/${accountId}`));

@@ -7,6 +7,10 @@ export const DEAL_LINKS = 'crm_deal_links';
 export const MIRROR_ORGS = 'mirror_orgs';
 export const FLOWS = 'mirror_flows';
 export const LINKS = 'mirror_links';
+export const EMAILS = 'crm_emails';
+/** The model's own facts; `EMAIL_INDEX` marks a model that keeps EMAILS. */
+export const MIRROR_STATE = 'mirror_state';
+export const EMAIL_INDEX = 'email-index';
 
 export interface ContactDoc {
   accountId: string;
@@ -72,6 +76,17 @@ export interface LinkDoc {
   targetContactId: string;
   emailKey: string;
   sources: SourceRef[];
+}
+
+/**
+ * The contacts of one account with one email key (its key: account | email
+ * key), ids in order: matching reads a document by key — for a whole batch
+ * in one query — instead of a find on the contacts per event.
+ */
+export interface EmailDoc {
+  accountId: string;
+  emailKey: string;
+  contactIds: string[];
 }
 
 export const key = (...parts: string[]): string => parts.join('|');

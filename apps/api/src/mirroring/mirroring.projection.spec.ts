@@ -247,6 +247,11 @@ describe('mirroring projection', () => {
         async (read) => expect(await links(read, T)).toEqual({ t1: [ref(S, 's1'), ref(S, 's2')] }),
       ));
 
+    it('M2 a target written after two sources with its email lists them in id order, whatever order they came in', () =>
+      given([org(sToT), contact(S, 's2', 'ann@example.com'), contact(S, 's1', 'Ann@example.com'), contact(T, 't1', 'ann@example.com')]).then(async (read) =>
+        expect((await view(read, T, 't1')).sources.map((s: { contactId: string }) => s.contactId)).toEqual(['s1', 's2']),
+      ));
+
     it('M2 two contacts of the target with the same email each get a view', () =>
       given([org(sToT), contact(S, 's1', 'ann@example.com'), contact(T, 't1', 'ann@example.com'), contact(T, 't2', 'ANN@example.com')]).then(
         async (read) => expect(await links(read, T)).toEqual({ t1: [ref(S, 's1')], t2: [ref(S, 's1')] }),

@@ -14,14 +14,18 @@ import {
   CONTACTS,
   DEAL_LINKS,
   DEALS,
+  EMAIL_INDEX,
+  EMAILS,
   FLOWS,
   key,
   LINKS,
   MIRROR_ORGS,
+  MIRROR_STATE,
   type ActivityDoc,
   type ContactDoc,
   type DealDoc,
   type DealLinkDoc,
+  type EmailDoc,
   type FlowDoc,
   type LinkDoc,
   type SourceRef,
@@ -49,9 +53,56 @@ function mirroringFlows(org: Organization | null): FlowDoc[] {
   return org.connections.flatMap((c) => effectiveFlows(c).dataMirroring.map((f) => ({ ...f, organizationId: org.organizationId })));
 }
 
-async function addSource(tx: ProjectionTx, target: ContactDoc, source: SourceRef): Promise<void> {
+/** A document this batch already holds (prefetched, read or written) without a microtask, else from the store. */
+async function read<T>(tx: ProjectionTx, collection: string, id: string): Promise<T | null> {
+  const held = tx.peek?.<T>(collection, id);
+  return held !== undefined ? held : tx.get<T>(collection, id);
+}
+
+/** Batches of a model built before the email index: they match with finds on the contacts. */
+const withoutIndex = new WeakSet<ProjectionTx>();
+
+/**
+ * Whether this model keeps `crm_emails`. One built from its first contact on
+ * does (the marker is written before that contact); one written before the
+ * index existed has contacts and no marker, and matches with a find on the
+ * contacts per event until it is rebuilt (`ops rebuild mirroring`).
+ */
+async function emailIndexed(tx: ProjectionTx): Promise<boolean> {
+  if (withoutIndex.has(tx)) return false;
+  if (await read(tx, MIRROR_STATE, EMAIL_INDEX)) return true;
+  if ((await tx.find(CONTACTS, {}, { limit: 1 })).length === 0) {
+    tx.put(MIRROR_STATE, EMAIL_INDEX, { since: 'the first contact' });
+    return true;
+  }
+  withoutIndex.add(tx);
+  return false;
+}
+
+/** M1: the contacts of `accountId` whose email key is `emailKey`, in id order. */
+async function contactsWithEmail(tx: ProjectionTx, indexed: boolean, accountId: string, emailKey: string): Promise<string[]> {
+  if (indexed) return (await read<EmailDoc>(tx, EMAILS, key(accountId, emailKey)))?.contactIds ?? [];
+  return (await tx.find<ContactDoc>(CONTACTS, { accountId, emailKey })).map((r) => r.doc.contactId);
+}
+
+/** Adds the contact to (or takes it from) its account's list of contacts with that email. */
+async function indexEmail(tx: ProjectionTx, accountId: string, emailKey: string, contactId: string, present: boolean): Promise<void> {
+  const id = key(accountId, emailKey);
+  const doc = await read<EmailDoc>(tx, EMAILS, id);
+  const contactIds = (doc?.contactIds ?? []).filter((c) => c !== contactId);
+  if (present) contactIds.push(contactId);
+  if (contactIds.length === 0) {
+    if (doc) tx.delete(EMAILS, id);
+    return;
+  }
+  // Ids are ASCII ([A-Za-z0-9._:-]): this order is the store's id order, as a find's would be.
+  contactIds.sort();
+  tx.put(EMAILS, id, { accountId, emailKey, contactIds } satisfies EmailDoc);
+}
+
+async function addSource(tx: ProjectionTx, target: { accountId: string; contactId: string; emailKey: string }, source: SourceRef): Promise<void> {
   const id = key(target.accountId, target.contactId);
-  const link = (await tx.get<LinkDoc>(LINKS, id)) ?? {
+  const link = (await read<LinkDoc>(tx, LINKS, id)) ?? {
     targetAccountId: target.accountId,
     targetContactId: target.contactId,
     emailKey: target.emailKey,
@@ -69,10 +120,10 @@ function withoutSources(tx: ProjectionTx, id: string, link: LinkDoc, drop: (s: S
 }
 
 /** A source contact now has `emailKey`: link it into every target of its mirroring flows. */
-async function linkSource(tx: ProjectionTx, source: ContactDoc): Promise<void> {
+async function linkSource(tx: ProjectionTx, indexed: boolean, source: ContactDoc): Promise<void> {
   for (const { doc: flow } of await tx.find<FlowDoc>(FLOWS, { from: source.accountId })) {
-    for (const { doc: target } of await tx.find<ContactDoc>(CONTACTS, { accountId: flow.to, emailKey: source.emailKey })) {
-      await addSource(tx, target, { accountId: source.accountId, contactId: source.contactId });
+    for (const contactId of await contactsWithEmail(tx, indexed, flow.to, source.emailKey)) {
+      await addSource(tx, { accountId: flow.to, contactId, emailKey: source.emailKey }, { accountId: source.accountId, contactId: source.contactId });
     }
   }
 }
@@ -90,12 +141,10 @@ async function unlinkSource(tx: ProjectionTx, source: SourceRef, emailKey: strin
  * source contact. `existed`: the contact had a document before; a new one has
  * no link to delete (links live and die with their target's document).
  */
-async function relinkTarget(tx: ProjectionTx, target: ContactDoc, existed: boolean): Promise<void> {
+async function relinkTarget(tx: ProjectionTx, indexed: boolean, target: ContactDoc, existed: boolean): Promise<void> {
   const sources: SourceRef[] = [];
   for (const { doc: flow } of await tx.find<FlowDoc>(FLOWS, { to: target.accountId })) {
-    for (const { doc } of await tx.find<ContactDoc>(CONTACTS, { accountId: flow.from, emailKey: target.emailKey })) {
-      sources.push({ accountId: doc.accountId, contactId: doc.contactId });
-    }
+    for (const contactId of await contactsWithEmail(tx, indexed, flow.from, target.emailKey)) sources.push({ accountId: flow.from, contactId });
   }
   const id = key(target.accountId, target.contactId);
   if (sources.length === 0) {
@@ -174,12 +223,15 @@ async function onCrmEvent(tx: ProjectionTx, event: CrmEvent): Promise<void> {
     case 'ContactUpserted': {
       const { accountId, contactId, email, firstName, lastName, properties } = event.data;
       const id = key(accountId, contactId);
-      const before = await tx.get<ContactDoc>(CONTACTS, id);
+      const before = await read<ContactDoc>(tx, CONTACTS, id);
+      const emailKey = normalizeEmail(email);
+      // Asked before this contact is written: a model's first contact starts its email index.
+      const indexed = before?.emailKey === emailKey || (await emailIndexed(tx));
       const doc: ContactDoc = {
         accountId,
         contactId,
         email,
-        emailKey: normalizeEmail(email),
+        emailKey,
         ...(firstName !== undefined ? { firstName } : {}),
         ...(lastName !== undefined ? { lastName } : {}),
         properties,
@@ -187,9 +239,13 @@ async function onCrmEvent(tx: ProjectionTx, event: CrmEvent): Promise<void> {
       };
       tx.put(CONTACTS, id, doc);
       if (before && before.emailKey === doc.emailKey) return; // views read the fresh data at query time
+      if (indexed) {
+        if (before) await indexEmail(tx, accountId, before.emailKey, contactId, false);
+        await indexEmail(tx, accountId, emailKey, contactId, true);
+      }
       if (before) await unlinkSource(tx, { accountId, contactId }, before.emailKey);
-      await linkSource(tx, doc);
-      await relinkTarget(tx, doc, before !== null);
+      await linkSource(tx, indexed, doc);
+      await relinkTarget(tx, indexed, doc, before !== null);
       return;
     }
     case 'ContactDeleted': {
@@ -197,10 +253,11 @@ async function onCrmEvent(tx: ProjectionTx, event: CrmEvent): Promise<void> {
       const id = key(accountId, contactId);
       const before = await tx.get<ContactDoc>(CONTACTS, id);
       if (!before) return;
+      if (await emailIndexed(tx)) await indexEmail(tx, accountId, before.emailKey, contactId, false);
       tx.delete(CONTACTS, id);
       tx.delete(LINKS, id);
       // A contact created again starts a new life, without these.
-      for (const activity of await tx.find(ACTIVITIES, { accountId, contactId })) tx.delete(ACTIVITIES, activity.id);
+      for (const activity of await tx.find(ACTIVITIES, {}, { idPrefix: key(accountId, contactId, '') })) tx.delete(ACTIVITIES, activity.id);
       await unlinkSource(tx, { accountId, contactId }, before.emailKey);
       return;
     }
@@ -238,13 +295,18 @@ const CRM_TYPES = ['ContactUpserted', 'ContactDeleted', 'ActivityLogged', 'DealS
 export const mirroringProjection: Projection = {
   name: 'mirroring',
   collections: [
-    { name: CONTACTS, indexes: [['accountId', 'emailKey'], ['accountId']] },
-    { name: ACTIVITIES, indexes: [['accountId', 'contactId']] },
+    // Matching reads crm_emails: no (accountId, emailKey) index to keep on every contact write. A model
+    // written before that (no email index, see emailIndexed) has its table and that index from then.
+    { name: CONTACTS, indexes: [['accountId']] },
+    // A contact's activities and deal links are a range of the primary key (account|contact|…): no index to keep.
+    { name: ACTIVITIES, indexes: [] },
     { name: DEALS, indexes: [] },
-    { name: DEAL_LINKS, indexes: [['accountId', 'contactId']] },
+    { name: DEAL_LINKS, indexes: [] },
     { name: MIRROR_ORGS, indexes: [] },
     { name: FLOWS, indexes: [['from'], ['to']] },
     { name: LINKS, indexes: [['targetAccountId', 'emailKey'], ['targetAccountId']] },
+    { name: EMAILS, indexes: [] },
+    { name: MIRROR_STATE, indexes: [] },
   ],
   eventTypes: new Set([...CRM_TYPES, ...ORGANIZATION_EVENT_TYPES]),
   /** The contacts and deals a batch's CRM events read, in a query per collection rather than one per event. */
@@ -257,6 +319,46 @@ export const mirroringProjection: Projection = {
       else wanted.push({ collection: CONTACTS, id: key(d.accountId, d.contactId!) });
     }
     return wanted;
+  },
+  /**
+   * What matching a batch's contacts will read, found from what `prefetch`
+   * fetched: the email documents of the contacts' accounts and of the
+   * accounts their flows reach, then the links of the targets these list —
+   * two queries per batch instead of a find and a get per contact.
+   */
+  async prepare(events: RecordedEvent[], tx: ProjectionTx) {
+    if (!tx.peek || !tx.getMany) return;
+    const flows = new Map<string, { out: FlowDoc[]; in: FlowDoc[] }>();
+    const flowsOf = async (accountId: string) => {
+      let f = flows.get(accountId);
+      if (!f) {
+        f = { out: (await tx.find<FlowDoc>(FLOWS, { from: accountId })).map((r) => r.doc), in: (await tx.find<FlowDoc>(FLOWS, { to: accountId })).map((r) => r.doc) };
+        flows.set(accountId, f);
+      }
+      return f;
+    };
+    const emails = new Set<string>();
+    const targets: Array<{ accountId: string; emailKey: string }> = [];
+    for (const { type, data } of events) {
+      if (type !== 'ContactUpserted' && type !== 'ContactDeleted') continue;
+      const { accountId, contactId, email } = data as { accountId: string; contactId: string; email?: string };
+      const before = tx.peek<ContactDoc>(CONTACTS, key(accountId, contactId));
+      if (before) emails.add(key(accountId, before.emailKey));
+      if (email === undefined) continue;
+      const emailKey = normalizeEmail(email);
+      if (before?.emailKey === emailKey) continue;
+      emails.add(key(accountId, emailKey));
+      const { out, in: into } = await flowsOf(accountId);
+      for (const f of out) {
+        emails.add(key(f.to, emailKey));
+        targets.push({ accountId: f.to, emailKey });
+      }
+      for (const f of into) emails.add(key(f.from, emailKey));
+    }
+    if (emails.size === 0) return;
+    await tx.getMany(EMAILS, [...emails]);
+    const links = targets.flatMap(({ accountId, emailKey }) => (tx.peek!<EmailDoc>(EMAILS, key(accountId, emailKey))?.contactIds ?? []).map((c) => key(accountId, c)));
+    if (links.length) await tx.getMany(LINKS, links);
   },
   async apply(event: RecordedEvent, tx: ProjectionTx) {
     const domainEvent = { type: event.type, data: event.data };

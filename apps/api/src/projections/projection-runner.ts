@@ -184,6 +184,7 @@ export class ProjectionRunner {
   private async handle(batch: RecordedEvent[]): Promise<void> {
     let tx = new ReadModelBatch(this.readStore);
     await tx.prefetch(this.projections.flatMap((p) => p.prefetch?.(batch) ?? []));
+    for (const p of this.projections) await this.prepare(p, batch, tx);
     let parked: Parked[] = [];
     const ahead = this.aheadOf(batch[0].position);
     for (let i = 0; i < batch.length; i++) {
@@ -234,6 +235,15 @@ export class ProjectionRunner {
       if (done !== null && done !== undefined && done >= first) (ahead ??= new Map()).set(p.name, done);
     }
     return ahead;
+  }
+
+  /** A projection's batch reads: only the store's failure fails the batch (`apply` parks an event it cannot handle). */
+  private async prepare(p: Projection, batch: RecordedEvent[], tx: ReadModelBatch): Promise<void> {
+    try {
+      await p.prepare?.(batch, tx);
+    } catch (error) {
+      if (isTransient(error)) throw error;
+    }
   }
 
   /** Commits the unit of work with every projection's checkpoint at `last`. */

@@ -24,6 +24,12 @@ export interface Projection {
   apply(event: RecordedEvent, tx: ProjectionTx): void | Promise<void>;
   /** The documents a batch will read, so the runner can fetch them in a few queries instead of one each. */
   prefetch?(events: RecordedEvent[]): Array<{ collection: string; id: string }>;
+  /**
+   * After `prefetch`: reads of the batch that depend on what it fetched (ids
+   * found in documents), in a few queries. Reads only; a failure other than
+   * the store's is ignored, since `apply` reads what it still needs.
+   */
+  prepare?(events: RecordedEvent[], tx: ProjectionTx): Promise<void>;
 }
 
 /**

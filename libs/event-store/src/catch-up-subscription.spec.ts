@@ -12,6 +12,11 @@ async function until(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Runs what is due now on a fake clock (promises and zero-delay timers), without moving it. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await jest.advanceTimersByTimeAsync(0);
+}
+
 describe('polling catch-up subscription: lingerMs', () => {
   let store: InMemoryEventStore;
   let batches: string[][];
@@ -54,15 +59,46 @@ describe('polling catch-up subscription: lingerMs', () => {
   });
 
   it('given a quiet spell longer than lingerMs, when an event is appended, then it is read at once', async () => {
-    const sub = subscribe(300);
-    await append('a');
-    await until(() => delivered() === 1, 'a');
-    await sleep(400);
-    const appended = Date.now();
-    await append('b');
-    await until(() => delivered() === 2, 'b');
-    // Well under the linger: nothing held it back.
-    expect(Date.now() - appended).toBeLessThan(250);
-    await sub.stop();
+    // A fake clock (timers and performance.now): "at once" means before the clock moves at all,
+    // not within some time a loaded machine may or may not keep.
+    jest.useFakeTimers();
+    try {
+      const sub = subscribe(300);
+      await jest.advanceTimersByTimeAsync(400); // quiet since the first (empty) read
+      await append('a');
+      await settle();
+      expect(batches).toEqual([['a']]);
+      await jest.advanceTimersByTimeAsync(400);
+      await append('b');
+      await settle();
+      expect(batches).toEqual([['a'], ['b']]);
+      const stopping = sub.stop();
+      await jest.advanceTimersByTimeAsync(1000);
+      await stopping;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('given a read moments ago, when an event is appended, then it is read once lingerMs have passed since that read, not before', async () => {
+    jest.useFakeTimers();
+    try {
+      const sub = subscribe(300);
+      await jest.advanceTimersByTimeAsync(400);
+      await append('a');
+      await settle();
+      await append('b');
+      await settle();
+      await jest.advanceTimersByTimeAsync(299);
+      expect(batches).toEqual([['a']]);
+      await jest.advanceTimersByTimeAsync(1);
+      await settle();
+      expect(batches).toEqual([['a'], ['b']]);
+      const stopping = sub.stop();
+      await jest.advanceTimersByTimeAsync(1000);
+      await stopping;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

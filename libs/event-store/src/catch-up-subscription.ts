@@ -56,7 +56,7 @@ export function pollingSubscription(
   const run = async (): Promise<void> => {
     while (!stopped) {
       const seen = source.version?.();
-      lastRead = performance.now();
+      const readAt = performance.now();
       const { events, through, end } = await read();
       if (stopped) return;
       let progressed = false;
@@ -72,6 +72,9 @@ export function pollingSubscription(
         after = through;
         progressed = true;
       }
+      // The linger runs from the last read that brought something: an idle poll's empty read
+      // must not hold back the first append after a quiet spell.
+      if (progressed) lastRead = readAt;
       // A full read may have more behind it; a short one was the end when it was read,
       // so wait (no empty read per append, which live subscriptions would do all day).
       if (!end || (seen === undefined && progressed)) continue;

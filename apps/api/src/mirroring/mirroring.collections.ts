@@ -1,3 +1,4 @@
+import type { ReadStore } from '@mam/read-store';
 import type { Activity } from '@mam/domain';
 
 export const CONTACTS = 'crm_contacts';
@@ -90,3 +91,14 @@ export interface EmailDoc {
 }
 
 export const key = (...parts: string[]): string => parts.join('|');
+
+/**
+ * M1 outside the projection (the workflows' matching): the ids of the
+ * contacts of `accountId` whose email key is `emailKey`, from the email
+ * index; a model written before the index (no marker) is searched instead,
+ * on the (accountId, emailKey) index its table still has.
+ */
+export async function storedContactsWithEmail(store: ReadStore, accountId: string, emailKey: string): Promise<string[]> {
+  if (await store.get(MIRROR_STATE, EMAIL_INDEX)) return (await store.get<EmailDoc>(EMAILS, key(accountId, emailKey)))?.contactIds ?? [];
+  return (await store.find<ContactDoc>(CONTACTS, { accountId, emailKey }, { fields: ['contactId'] })).map((r) => r.doc.contactId);
+}

@@ -18,7 +18,7 @@ import {
 import type { EventStore, RecordedEvent } from '@mam/event-store';
 import type { ReadStore } from '@mam/read-store';
 import { Problem } from '../http/problem';
-import { CONTACTS, type ContactDoc } from '../mirroring/mirroring.collections';
+import { storedContactsWithEmail } from '../mirroring/mirroring.collections';
 
 /** A workflow with the position of its definition: it fires on triggers after it, never on older deals. */
 export type DefinedWorkflow = Workflow & { definedAt: bigint };
@@ -111,8 +111,7 @@ export function eventStoreWorkflowsContext(store: EventStore, readStore: ReadSto
         reached = needed;
         if (recent.size > 256) sweep();
       }
-      const rows = await readStore.find<ContactDoc>(CONTACTS, { accountId, emailKey }, { fields: ['contactId'] });
-      const ids = new Set(rows.map((r) => r.doc.contactId));
+      const ids = new Set(await storedContactsWithEmail(readStore, accountId, emailKey));
       const key = `${accountId}|${emailKey}`;
       // Kept until the read model is known to have them (its position passed theirs).
       const pending = (recent.get(key) ?? []).filter((c) => c.position > reached);

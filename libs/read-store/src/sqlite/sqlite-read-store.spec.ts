@@ -60,11 +60,11 @@ describe('SqliteReadStore WAL checkpoints', () => {
 });
 
 describe('SqliteReadStore tables created by an earlier release', () => {
-  it('given a collection stored WITHOUT ROWID, when the store opens it, then it reads, upserts, finds by index and deletes in it as before', async () => {
+  it('given a collection stored as a rowid table with a unique id, when the store opens it, then it reads, upserts, finds by index and deletes in it as before', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'read-store-legacy-'));
     const file = join(dir, 'read.db');
     const legacy = new Database(file);
-    legacy.exec('CREATE TABLE "rm_docs" (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID');
+    legacy.exec('CREATE TABLE "rm_docs" (id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)');
     legacy.prepare('INSERT INTO "rm_docs" (id, doc) VALUES (?, ?)').run('a', JSON.stringify({ group: 'g1', n: 1 }));
     legacy.close();
     const store = new SqliteReadStore(file);
@@ -85,7 +85,7 @@ describe('SqliteReadStore tables created by an earlier release', () => {
     }
   });
 
-  it('given a new collection, then its table is a rowid table with a unique id (documents are too large for WITHOUT ROWID)', async () => {
+  it('given a new collection, then its table is keyed by the id (WITHOUT ROWID: reads in id order walk one B-tree)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'read-store-shape-'));
     const file = join(dir, 'read.db');
     const store = new SqliteReadStore(file);
@@ -95,7 +95,7 @@ describe('SqliteReadStore tables created by an earlier release', () => {
     const sql = (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'rm_docs'").pluck().get() as string) ?? '';
     db.close();
     rmSync(dir, { recursive: true, force: true });
-    expect(sql).toContain('UNIQUE');
-    expect(sql).not.toContain('WITHOUT ROWID');
+    expect(sql).toContain('PRIMARY KEY');
+    expect(sql).toContain('WITHOUT ROWID');
   });
 });

@@ -61,12 +61,12 @@ export class SqliteReadStore implements ReadStore {
   private ensure(name: string, indexes: string[][] = []): void {
     if (!NAME.test(name)) throw new Error(`invalid collection name ${name}`);
     if (!this.known.has(name)) {
-      // A rowid table, not WITHOUT ROWID: documents are a few hundred bytes, and a B-tree keyed by
-      // the id itself moves whole documents around on every page split when ids arrive out of order
-      // (UUIDs, or acc-9 before acc-10): a rebuild spent twice the CPU in it. Rows append by rowid
-      // and only the small (id) index takes the scattered inserts. Tables created before keep
-      // their shape (every statement here works on both) until a rebuild writes a new generation.
-      this.db.exec(`CREATE TABLE IF NOT EXISTS "rm_${name}" (id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)`);
+      // WITHOUT ROWID: a collection is read in id order (pages, prefixes, a report's back-fill of
+      // a million contacts), which a table keyed by the id serves in one B-tree walk; as a rowid
+      // table with a unique id every such row was an index lookup plus a table lookup, and the
+      // back-fill took 1.45x as long, for 13% less CPU in a rebuild. Tables created as rowid
+      // tables keep working (every statement here works on both).
+      this.db.exec(`CREATE TABLE IF NOT EXISTS "rm_${name}" (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
       this.known.add(name);
     }
     for (const fields of indexes) {

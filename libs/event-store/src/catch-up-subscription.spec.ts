@@ -58,13 +58,27 @@ describe('polling catch-up subscription: lingerMs', () => {
     await sub.stop();
   });
 
-  it('given a quiet spell longer than lingerMs, when an event is appended, then it is read at once', async () => {
-    // A fake clock (timers and performance.now): "at once" means before the clock moves at all,
-    // not within some time a loaded machine may or may not keep.
+  /**
+   * Runs `body` on a fake clock (timers and performance.now) with a subscription lingering 300 ms
+   * that has been quiet for 400 ms: "at once" then means before the clock moves at all, not within
+   * some time a loaded machine may or may not keep.
+   */
+  async function onFakeClock(body: () => Promise<void>): Promise<void> {
     jest.useFakeTimers();
     try {
       const sub = subscribe(300);
-      await jest.advanceTimersByTimeAsync(400); // quiet since the first (empty) read
+      await jest.advanceTimersByTimeAsync(400);
+      await body();
+      const stopping = sub.stop();
+      await jest.advanceTimersByTimeAsync(1000);
+      await stopping;
+    } finally {
+      jest.useRealTimers();
+    }
+  }
+
+  it('given a quiet spell longer than lingerMs, when an event is appended, then it is read at once', () =>
+    onFakeClock(async () => {
       await append('a');
       await settle();
       expect(batches).toEqual([['a']]);
@@ -72,19 +86,10 @@ describe('polling catch-up subscription: lingerMs', () => {
       await append('b');
       await settle();
       expect(batches).toEqual([['a'], ['b']]);
-      const stopping = sub.stop();
-      await jest.advanceTimersByTimeAsync(1000);
-      await stopping;
-    } finally {
-      jest.useRealTimers();
-    }
-  });
+    }));
 
-  it('given a read moments ago, when an event is appended, then it is read once lingerMs have passed since that read, not before', async () => {
-    jest.useFakeTimers();
-    try {
-      const sub = subscribe(300);
-      await jest.advanceTimersByTimeAsync(400);
+  it('given a read moments ago, when an event is appended, then it is read once lingerMs have passed since that read, not before', () =>
+    onFakeClock(async () => {
       await append('a');
       await settle();
       await append('b');
@@ -94,11 +99,5 @@ describe('polling catch-up subscription: lingerMs', () => {
       await jest.advanceTimersByTimeAsync(1);
       await settle();
       expect(batches).toEqual([['a'], ['b']]);
-      const stopping = sub.stop();
-      await jest.advanceTimersByTimeAsync(1000);
-      await stopping;
-    } finally {
-      jest.useRealTimers();
-    }
-  });
+    }));
 });

@@ -1,7 +1,7 @@
-import { InMemoryReadStore } from '@mam/read-store';
+import { InMemoryReadStore, type Doc, type WriteSet } from '@mam/read-store';
 import { CONTACTS, EMAIL_INDEX, EMAILS, key, MIRROR_STATE, storedContactsWithEmail } from './mirroring.collections';
 
-const writes = (puts: Array<[string, string, object]>) => ({ puts: puts.map(([collection, id, doc]) => ({ collection, id, doc })), deletes: [], checkpoints: [] });
+const writes = (puts: Array<[string, string, Doc]>): WriteSet => ({ puts: puts.map(([collection, id, doc]) => ({ collection, id, doc })), deletes: [], checkpoints: [] });
 
 describe('M1 matching outside the projection (storedContactsWithEmail)', () => {
   it('given a model with the email index, then the ids come from the index document (no search of the contacts)', async () => {

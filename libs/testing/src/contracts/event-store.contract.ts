@@ -465,11 +465,7 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
             onError: (e) => (failed = e),
           },
         );
-        const waitFor = (condition: () => boolean, what: string) =>
-          waitUntil(() => {
-            if (failed) throw failed;
-            return condition();
-          }, what);
+        const waitFor = (condition: () => boolean, what: string) => waitUntilOrFailed(() => failed, condition, what);
         try {
           await waitFor(() => caughtUpAt !== null, 'onCaughtUp');
           // Everything stored after the checkpoint was delivered before onCaughtUp.
@@ -564,11 +560,7 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
             onError: (e) => (failed = e),
           },
         );
-        const waitFor = (condition: () => boolean, what: string) =>
-          waitUntil(() => {
-            if (failed) throw failed;
-            return condition();
-          }, what);
+        const waitFor = (condition: () => boolean, what: string) => waitUntilOrFailed(() => failed, condition, what);
         try {
           await waitFor(() => reports.some((r) => r.kind === 'checkpoint' && r.position > first.position), 'a checkpoint past the skipped events');
           const last = await store.append(s, [event(wanted)], 'any');
@@ -713,6 +705,15 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** waitUntil for a subscription: its failure (reported through onError) ends the wait with that error. */
+function waitUntilOrFailed(failure: () => unknown, condition: () => boolean, what: string): Promise<void> {
+  return waitUntil(() => {
+    const failed = failure();
+    if (failed) throw failed;
+    return condition();
+  }, what);
 }
 
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
